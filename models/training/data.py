@@ -1,0 +1,202 @@
+"""Synthetic pairwise-judging data for the bundled tiny judge.
+
+Two copy-and-compare task families a ~1M-parameter model can verify on a CPU budget
+(the pilot showed 2-digit arithmetic is too hard for it):
+
+* lookup: three facts in the prompt, a question about one of them; the wrong response
+  usually quotes another fact's number (a realistic "unfaithful to context" distractor).
+* arith: a one-step word problem with single-digit operands (+, -, x); the wrong
+  response is a near miss (off by 1-2) or the result of the wrong operation.
+
+The judge target states the ground truth and each response's answer before comparing
+("... R1 says 3, R2 says 7. 3 matches Response 1."): the pilot found that explicit match
+step is what switches comparison on in a small model.
+
+Held-out split is by construction: a question belongs to held-out iff a hash of its
+text falls in bucket 0 of 10. Training generators reject those questions, so no
+held-out question text is ever trained on (the arithmetic facts themselves, e.g. 7+5,
+are of course shared; the questions, names and contexts around them are not).
+"""
+import hashlib
+import json
+import random
+import re
+
+BOS, EOS, PAD = 256, 257, 258
+VOCAB = 259
+MAX_CONTEXT = 512
+
+# Exact strings of the model contract (copied into judge.json; the Java judge builds
+# identical prompts from them).
+RESPONSE_TEMPLATE = "Question: {prompt}\nResponse 1: {response_1}\nResponse 2: {response_2}\nJudge:"
+ANALYSIS_TEMPLATE = ("Question: {prompt}\nResponse 1: {response_1}\nResponse 2: {response_2}\n"
+                     "Critique 1: {critique_1}\nCritique 2: {critique_2}\nCompare:")
+STOP = "</Result>"
+RESPONSE_VERDICT_RE = re.compile(r"<Result>Response ([12]) is better than Response ([12])</Result>")
+CRITIQUE_VERDICT_RE = re.compile(r"<Result>Critique ([12]) is better than Critique ([12])</Result>")
+
+NAMES = ["Ana", "Ben", "Cleo", "Dan", "Eva", "Finn", "Gia", "Hugo", "Ivy", "Jack", "Kim",
+         "Leo", "Mia", "Ned", "Olga", "Paul", "Rita", "Sam", "Tara", "Uma", "Vic", "Wes",
+         "Yara", "Zoe", "Abe", "Bea", "Carl", "Dora", "Eli", "Fay", "Gus", "Hana", "Ian",
+         "Jo", "Kai", "Lena", "Max", "Nina", "Omar", "Pia", "Ray", "Sara", "Tom", "Vera"]
+OBJECTS = ["apples", "pears", "cups", "pens", "books", "hats", "coins", "cards", "eggs",
+           "shoes", "plums", "keys", "dolls", "cakes", "rings", "boats", "kites", "socks",
+           "bells", "maps", "nuts", "jars", "bowls", "lamps", "stamps", "shells", "toys",
+           "beads", "forks", "leaves"]
+
+
+def is_heldout(prompt: str) -> bool:
+    return int(hashlib.sha256(prompt.encode()).hexdigest(), 16) % 10 == 0
+
+
+def _say(rng, name, n, obj):
+    # A few surface forms so the judge has to find the number, not a fixed offset.
+    return rng.choice([f"{name} has {n} {obj}.", f"{n} {obj}.", f"The answer is {n}."])
+
+
+def make_lookup(rng):
+    names = rng.sample(NAMES, 3)
+    objs = rng.sample(OBJECTS, 3)
+    nums = rng.sample(range(1, 10), 3)
+    q = rng.randrange(3)
+    facts = " ".join(f"{n} has {k} {o}." for n, k, o in zip(names, nums, objs))
+    prompt = f"{facts} How many {objs[q]} does {names[q]} have?"
+    right = nums[q]
+    if rng.random() < 0.7:
+        wrong = nums[rng.choice([i for i in range(3) if i != q])]
+    else:
+        wrong = rng.choice([k for k in range(1, 10) if k != right])
+    return {"subset": "lookup", "prompt": prompt, "answer": right, "wrong": wrong,
+            "chosen": _say(rng, names[q], right, objs[q]),
+            "rejected": _say(rng, names[q], wrong, objs[q]),
+            "fact": f"{names[q]} has {right} {objs[q]}."}
+
+
+def make_arith(rng):
+    name = rng.choice(NAMES)
+    obj = rng.choice(OBJECTS)
+    op = rng.choice("+-x")
+    if op == "+":
+        a, b = rng.randint(2, 9), rng.randint(2, 9)
+        r = a + b
+        prompt = f"{name} has {a} {obj} and gets {b} more. How many {obj} does {name} have now?"
+        wrong_op = [a * b, a - b]
+    elif op == "-":
+        a = rng.randint(3, 9)
+        b = rng.randint(1, a - 1)
+        r = a - b
+        prompt = f"{name} has {a} {obj} and gives away {b}. How many {obj} does {name} have now?"
+        wrong_op = [a + b]
+    else:
+        a, b = rng.randint(2, 9), rng.randint(2, 9)
+        r = a * b
+        prompt = f"{name} has {a} bags with {b} {obj} in each. How many {obj} does {name} have?"
+        wrong_op = [a + b]
+    cands = [w for w in wrong_op if w != r and w >= 0]
+    if cands and rng.random() < 0.4:
+        wrong = rng.choice(cands)
+    else:
+        wrong = rng.choice([w for w in (r - 2, r - 1, r + 1, r + 2) if w >= 0 and w != r])
+    return {"subset": "arith", "prompt": prompt, "answer": r, "wrong": wrong,
+            "chosen": _say(rng, name, r, obj), "rejected": _say(rng, name, wrong, obj),
+            "fact": f"{a}{op}{b}={r}."}
+
+
+def make_pair(rng, heldout: bool):
+    """One pair from the requested split (rejection-samples on the hash bucket)."""
+    while True:
+        ex = make_lookup(rng) if rng.random() < 0.5 else make_arith(rng)
+        if is_heldout(ex["prompt"]) == heldout:
+            return ex
+
+
+def _answer_of(ex, resp):
+    return ex["answer"] if resp == ex["chosen"] else ex["wrong"]
+
+
+def judgment(ex, r1, r2):
+    """Reference judgment text for responses in the given order (no EOS)."""
+    a1, a2 = _answer_of(ex, r1), _answer_of(ex, r2)
+    win = 1 if r1 == ex["chosen"] else 2
+    lose = 3 - win
+    return (f"<Analysis>{ex['fact']} R1 says {a1}, R2 says {a2}. {ex['answer']} matches "
+            f"Response {win}.</Analysis><Result>Response {win} is better than Response {lose}</Result>")
+
+
+def response_prompt(prompt, r1, r2):
+    return RESPONSE_TEMPLATE.format(prompt=prompt, response_1=r1, response_2=r2)
+
+
+def analysis_prompt(prompt, r1, r2, c1, c2):
+    return ANALYSIS_TEMPLATE.format(prompt=prompt, response_1=r1, response_2=r2,
+                                    critique_1=c1, critique_2=c2)
+
+
+def critique_target(better: int):
+    return f"<Result>Critique {better} is better than Critique {3 - better}</Result>"
+
+
+def parse_response_verdict(text):
+    """1 or 2 for a well-formed verdict naming the winner, else None."""
+    m = RESPONSE_VERDICT_RE.search(text)
+    if not m or m.group(1) == m.group(2):
+        return None
+    return int(m.group(1))
+
+
+def parse_critique_verdict(text):
+    m = CRITIQUE_VERDICT_RE.search(text)
+    if not m or m.group(1) == m.group(2):
+        return None
+    return int(m.group(1))
+
+
+def encode(text):
+    return list(text.encode("utf-8"))
+
+
+def response_example(rng):
+    """(prompt_ids, target_ids) for one training response-preference example.
+    The better response goes first or second with equal probability (position bias)."""
+    ex = make_pair(rng, heldout=False)
+    if rng.random() < 0.5:
+        r1, r2 = ex["chosen"], ex["rejected"]
+    else:
+        r1, r2 = ex["rejected"], ex["chosen"]
+    p = [BOS] + encode(response_prompt(ex["prompt"], r1, r2))
+    t = encode(judgment(ex, r1, r2)) + [EOS]
+    return p, t
+
+
+def heldout_set(n=400, seed=20261122):
+    """RewardBench-shaped held-out pairs: half lookup, half arith, fixed seed."""
+    rng = random.Random(seed)
+    out, seen = [], set()
+    per = {"lookup": n // 2, "arith": n - n // 2}
+    counts = {"lookup": 0, "arith": 0}
+    while len(out) < n:
+        ex = make_pair(rng, heldout=True)
+        s = ex["subset"]
+        if counts[s] >= per[s] or ex["prompt"] in seen:
+            continue
+        seen.add(ex["prompt"])
+        counts[s] += 1
+        out.append({"id": f"heldout-{s}-{counts[s]:04d}", "prompt": ex["prompt"],
+                    "chosen": ex["chosen"], "rejected": ex["rejected"], "subset": s,
+                    # extra fields (ignored by RewardBench-style readers) let evaluation
+                    # rebuild the reference judgment
+                    "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]})
+    return out
+
+
+def load_jsonl(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+if __name__ == "__main__":
+    rng = random.Random(0)
+    for _ in range(4):
+        p, t = response_example(rng)
+        print(bytes(p[1:]).decode() + bytes(t[:-1]).decode(), len(p), len(t))
+        print("---")
