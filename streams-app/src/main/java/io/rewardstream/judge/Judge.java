@@ -22,6 +22,12 @@ public interface Judge extends AutoCloseable {
    */
   List<Verdict> judge(List<PairInput> batch);
 
+  /**
+   * Number of tokens of the longest prompt this judge would build for the pair (the response
+   * preference prompt). The pipeline dead-letters pairs over its token budget before scoring.
+   */
+  int promptTokens(PairInput pair);
+
   /** Identity of the judge that goes into every result (id, version, model hash, mode). */
   JudgeInfo info();
 
