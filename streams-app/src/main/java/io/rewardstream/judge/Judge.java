@@ -6,10 +6,10 @@ import java.util.List;
  * The one narrow seam between the streaming pipeline and the model: score a batch of pairs.
  *
  * <p>Implementations must be deterministic for a given judge version (sampling seeded from the
- * rollout id and the judge version), so that a batch scored again after a crash, or replayed,
- * gives the same verdicts. A failure to score one pair is reported in its {@link Verdict} (see
- * {@link Verdict#failed}), never thrown for the whole batch; an exception means the judge itself
- * is broken.
+ * rollout id and the judge version), so that a batch scored again after a crash, or replayed, gives
+ * the same verdicts. A failure to score one pair is reported in its {@link Verdict} (see {@link
+ * Verdict#failed}), never thrown for the whole batch; an exception means the judge itself is
+ * broken.
  *
  * <p>This package knows nothing of Kafka.
  */

@@ -13,8 +13,8 @@ import java.util.List;
  * @param chosenAnalysis the analysis text that decided the verdict ("" if none)
  * @param chosenIndex index of that analysis in {@code candidates}, -1 if none
  * @param candidates every judgment generated for the pair
- * @param positionConsistency 1 - |share of A votes in order AB - share in order BA|; null when
- *     one order has no votes
+ * @param positionConsistency 1 - |share of A votes in order AB - share in order BA|; null when one
+ *     order has no votes
  * @param seed the sampling seed used
  * @param generations number of generations run (judgments + reflections)
  * @param tokensUsed tokens generated for this pair

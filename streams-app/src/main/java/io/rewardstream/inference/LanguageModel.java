@@ -1,0 +1,165 @@
+package io.rewardstream.inference;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A decoder-only language model directory ({@code model.onnx}, {@code tokenizer.json}, {@code
+ * judge.json}) loaded for generation: the engine's public face.
+ *
+ * <p>Knows nothing of judging: it turns prompts into continuations with their log-probs. One
+ * instance per device, long-lived; close it after the stream that uses it has closed. Not
+ * thread-safe.
+ */
+public final class LanguageModel implements AutoCloseable {
+
+  public static final String MODEL_FILE = "model.onnx";
+  public static final String TOKENIZER_FILE = "tokenizer.json";
+
+  private final Path dir;
+  private final ModelConfig config;
+  private final TextTokenizer tokenizer;
+  private final OnnxCausalLm lm;
+  private final Generator generator;
+  private final String modelHash;
+
+  private LanguageModel(
+      Path dir, ModelConfig config, TextTokenizer tokenizer, OnnxCausalLm lm, int vocab) {
+    this.dir = dir;
+    this.config = config;
+    this.tokenizer = tokenizer;
+    this.lm = lm;
+    this.generator = new Generator(lm, config, tokenizer, vocab);
+    this.modelHash = sha256(dir.resolve(MODEL_FILE));
+  }
+
+  /**
+   * Loads a model directory.
+   *
+   * @throws InferenceException naming the missing file or the bad ONNX input
+   */
+  public static LanguageModel load(Path dir, InferenceOptions options) {
+    if (!Files.isDirectory(dir)) {
+      throw new InferenceException(
+          "model directory "
+              + dir.toAbsolutePath()
+              + " does not exist; point --judge-dir / judge.dir at a directory with model.onnx,"
+              + " tokenizer.json and judge.json (the bundled one is models/judge-tiny)");
+    }
+    Path onnx = ModelConfig.requireFile(dir, MODEL_FILE, "the ONNX graph");
+    Path tokenizerJson = ModelConfig.requireFile(dir, TOKENIZER_FILE, "the Hugging Face tokenizer");
+    Path judgeJson = ModelConfig.requireFile(dir, ModelConfig.FILE_NAME, "ids and templates");
+    ModelConfig config = ModelConfig.read(judgeJson, new ObjectMapper());
+    TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson);
+    OnnxCausalLm lm;
+    try {
+      lm = OnnxCausalLm.load(onnx, options);
+    } catch (RuntimeException e) {
+      tokenizer.close();
+      throw e;
+    }
+    int vocab = probeVocab(lm, config);
+    return new LanguageModel(dir, config, tokenizer, lm, vocab);
+  }
+
+  /** The vocabulary size, from one tiny forward pass (the logits axis may be symbolic). */
+  private static int probeVocab(OnnxCausalLm lm, ModelConfig config) {
+    long[] one = {Math.max(config.bosTokenId(), 0)};
+    try (KvCache empty = KvCache.empty(lm.env(), lm.layout(), 1)) {
+      OnnxCausalLm.Step step = lm.forward(one, 1, 1, new long[] {1}, new long[] {0}, empty, false);
+      step.cache().close();
+      return step.logits().length;
+    }
+  }
+
+  public ModelConfig config() {
+    return config;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** SHA-256 (hex) of model.onnx: which weights produced a result. */
+  public String modelHash() {
+    return modelHash;
+  }
+
+  /** Prompt ids for the text: BOS first when the model wants it. */
+  public int[] encodePrompt(String text) {
+    int[] ids = tokenizer.encode(text);
+    if (!config.addBos() || config.bosTokenId() < 0) {
+      return ids;
+    }
+    int[] withBos = new int[ids.length + 1];
+    withBos[0] = config.bosTokenId();
+    System.arraycopy(ids, 0, withBos, 1, ids.length);
+    return withBos;
+  }
+
+  /** Token ids of plain text, no special tokens. */
+  public int[] encode(String text) {
+    return tokenizer.encode(text);
+  }
+
+  public String decode(int[] ids) {
+    return tokenizer.decode(ids);
+  }
+
+  /**
+   * Generates every request in one batch, sharing each prompt's prefill among its samples.
+   *
+   * @return per request, its generations in sample order
+   */
+  public List<List<Generation>> generate(List<GenerationRequest> requests) {
+    return generator.generate(requests, true);
+  }
+
+  /** As {@link #generate(List)}, optionally without prefix sharing (for benchmarks and tests). */
+  public List<List<Generation>> generate(List<GenerationRequest> requests, boolean sharePrefix) {
+    return generator.generate(requests, sharePrefix);
+  }
+
+  /** Log-prob of each continuation token given the prompt, from one full forward pass. */
+  public float[] scoreContinuation(int[] promptIds, int[] continuationIds) {
+    return generator.scoreContinuation(promptIds, continuationIds);
+  }
+
+  private static String sha256(Path file) {
+    try (InputStream in =
+        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+      in.transferTo(OutputStreamSink.INSTANCE);
+      return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+    } catch (IOException | NoSuchAlgorithmException e) {
+      throw new InferenceException("cannot hash " + file, e);
+    }
+  }
+
+  /** Discards bytes: the digest stream only needs to be read. */
+  private static final class OutputStreamSink extends java.io.OutputStream {
+    static final OutputStreamSink INSTANCE = new OutputStreamSink();
+
+    @Override
+    public void write(int b) {}
+
+    @Override
+    public void write(byte[] b, int off, int len) {}
+  }
+
+  @Override
+  public void close() {
+    try {
+      lm.close();
+    } finally {
+      tokenizer.close();
+    }
+  }
+}

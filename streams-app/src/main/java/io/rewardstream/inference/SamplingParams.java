@@ -1,0 +1,39 @@
+package io.rewardstream.inference;
+
+import java.util.List;
+
+/**
+ * How to pick each next token, and when to stop.
+ *
+ * @param temperature 0 = greedy (argmax); otherwise logits are divided by it before sampling
+ * @param topP nucleus sampling: sample among the most likely tokens whose probabilities add up to
+ *     at least topP; 1 = the whole vocabulary
+ * @param maxNewTokens hard bound on generated tokens
+ * @param stopStrings generation of a row ends once its text ends with one of these (kept in the
+ *     output); EOS always stops
+ */
+public record SamplingParams(
+    double temperature, double topP, int maxNewTokens, List<String> stopStrings) {
+
+  public SamplingParams {
+    if (!(temperature >= 0)) {
+      throw new IllegalArgumentException("temperature must be >= 0, got " + temperature);
+    }
+    if (!(topP > 0 && topP <= 1)) {
+      throw new IllegalArgumentException("top_p must be in (0, 1], got " + topP);
+    }
+    if (maxNewTokens < 1) {
+      throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
+    }
+    stopStrings = List.copyOf(stopStrings);
+  }
+
+  /** Greedy decoding. */
+  public static SamplingParams greedy(int maxNewTokens, List<String> stopStrings) {
+    return new SamplingParams(0, 1, maxNewTokens, stopStrings);
+  }
+
+  public boolean isGreedy() {
+    return temperature == 0;
+  }
+}

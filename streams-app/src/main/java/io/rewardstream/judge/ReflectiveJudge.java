@@ -1,0 +1,326 @@
+package io.rewardstream.judge;
+
+import io.rewardstream.inference.Generation;
+import io.rewardstream.inference.GenerationRequest;
+import io.rewardstream.inference.InferenceOptions;
+import io.rewardstream.inference.LanguageModel;
+import io.rewardstream.inference.SamplingParams;
+import io.rewardstream.judge.Ballot.Judgment;
+import io.rewardstream.judge.Ballot.Outcome;
+import io.rewardstream.judge.JudgeOptions.Mode;
+import io.rewardstream.judge.Verdict.Candidate;
+import io.rewardstream.judge.Verdict.CandidateVerdict;
+import io.rewardstream.judge.Verdict.Order;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.SplittableRandom;
+
+/**
+ * The reflective generative judge (ReflectRM, arXiv 2604.07506 §3.3) and its cheaper modes.
+ *
+ * <p>For a batch it runs two engine calls: every pair's N judgments together (the prompt of each
+ * order prefilled once, shared by its samples), then every pair's reflections together. In reflect
+ * mode the anchors are per order, our order-balanced variant: a critique is compared with the most
+ * confident critique written about the responses in the same order, so both critiques in a
+ * reflection prompt refer to the same "Response 1" (comparing across orders would need the labels
+ * in one critique rewritten, which a model was never trained to read).
+ *
+ * <p>Everything random is seeded from (rollout id, judge version): the same pair scored twice, in
+ * any batch, gives the same verdict.
+ */
+public final class ReflectiveJudge implements Judge {
+
+  private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+  private final LanguageModel model;
+  private final JudgeConfig config;
+  private final Mode mode;
+  private final int samples;
+  private final SamplingParams judgmentParams;
+  private final SamplingParams reflectionParams;
+  private final PromptBuilder prompts;
+  private final VerdictParser responseParser;
+  private final VerdictParser critiqueParser;
+  private final JudgeInfo info;
+
+  ReflectiveJudge(LanguageModel model, JudgeConfig config, JudgeOptions options) {
+    this.model = model;
+    this.config = config;
+    this.mode = options.mode();
+    this.samples =
+        mode == Mode.GREEDY ? 2 : options.samples() > 0 ? options.samples() : config.samples();
+    double temperature =
+        mode == Mode.GREEDY
+            ? 0
+            : Double.isNaN(options.temperature()) ? config.temperature() : options.temperature();
+    this.judgmentParams =
+        new SamplingParams(
+            temperature,
+            mode == Mode.GREEDY ? 1 : config.topP(),
+            config.maxNewTokens(),
+            config.stopStrings());
+    this.reflectionParams =
+        SamplingParams.greedy(config.reflectionMaxNewTokens(), config.stopStrings());
+    this.prompts = new PromptBuilder(config);
+    this.responseParser = new VerdictParser(config.responsePattern(), config.responseLabels());
+    this.critiqueParser = new VerdictParser(config.critiquePattern(), config.critiqueLabels());
+    this.info =
+        new JudgeInfo(
+            model.config().id(), model.config().version(), model.modelHash(), mode.label());
+  }
+
+  /** Loads the model directory and its judge.json. The judge owns the model and closes it. */
+  public static ReflectiveJudge open(Path dir, JudgeOptions options, InferenceOptions inference) {
+    LanguageModel model = LanguageModel.load(dir, inference);
+    try {
+      return new ReflectiveJudge(model, JudgeConfig.read(dir.resolve("judge.json")), options);
+    } catch (RuntimeException e) {
+      model.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public JudgeInfo info() {
+    return info;
+  }
+
+  /** Judgments generated per pair (before reflections). */
+  public int samplesPerPair() {
+    return samples;
+  }
+
+  @Override
+  public int promptTokens(PairInput pair) {
+    return model.encodePrompt(prompts.judgment(pair, Order.AB)).length;
+  }
+
+  @Override
+  public List<Verdict> judge(List<PairInput> batch) {
+    List<PairWork> work = new ArrayList<>();
+    for (PairInput pair : batch) {
+      work.add(new PairWork(pair, seedOf(pair.rolloutId(), info.version())));
+    }
+    generateJudgments(work);
+    if (mode == Mode.REFLECT) {
+      reflect(work);
+    }
+    List<Verdict> out = new ArrayList<>();
+    for (PairWork w : work) {
+      out.add(
+          w.failure != null ? Verdict.failed(w.pair.rolloutId(), w.seed, w.failure) : decide(w));
+    }
+    return out;
+  }
+
+  /** Seed of all sampling for a pair: the first 8 bytes of SHA-256(rollout id, 0, version). */
+  static long seedOf(String rolloutId, String judgeVersion) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((rolloutId + '\0' + judgeVersion).getBytes(StandardCharsets.UTF_8));
+      long seed = 0;
+      for (int i = 0; i < 8; i++) {
+        seed = (seed << 8) | (digest[i] & 0xFF);
+      }
+      return seed;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 missing from this JVM", e);
+    }
+  }
+
+  private void generateJudgments(List<PairWork> work) {
+    List<GenerationRequest> requests = new ArrayList<>();
+    List<PairWork> owners = new ArrayList<>();
+    List<Order> orders = new ArrayList<>();
+    for (PairWork w : work) {
+      for (Order order : Order.values()) {
+        int[] ids = model.encodePrompt(prompts.judgment(w.pair, order));
+        if (ids.length + config.maxNewTokens() > model.config().maxContext()) {
+          w.failure = tooLong(ids.length);
+          break;
+        }
+        requests.add(new GenerationRequest(ids, sampleSeeds(w.seed, order), judgmentParams));
+        owners.add(w);
+        orders.add(order);
+      }
+    }
+    List<List<Generation>> generated = model.generate(requests);
+    for (int r = 0; r < requests.size(); r++) {
+      if (owners.get(r).failure == null) {
+        owners.get(r).addJudgments(orders.get(r), generated.get(r));
+      }
+    }
+  }
+
+  private String tooLong(int promptTokens) {
+    return "prompt of "
+        + promptTokens
+        + " tokens plus "
+        + config.maxNewTokens()
+        + " to generate exceeds the judge's context of "
+        + model.config().maxContext()
+        + " tokens";
+  }
+
+  /** Candidate indexes [0, ceil(N/2)) see order AB, the rest order BA. */
+  private long[] sampleSeeds(long seed, Order order) {
+    int first = (samples + 1) / 2;
+    int from = order == Order.AB ? 0 : first;
+    int to = order == Order.AB ? first : samples;
+    long[] seeds = new long[to - from];
+    for (int i = from; i < to; i++) {
+      seeds[i - from] = new SplittableRandom(seed ^ (GOLDEN * (i + 1))).nextLong();
+    }
+    return seeds;
+  }
+
+  /** Compares every voting judgment with its order's anchor, all pairs in one engine call. */
+  private void reflect(List<PairWork> work) {
+    List<GenerationRequest> requests = new ArrayList<>();
+    List<Comparison> comparisons = new ArrayList<>();
+    for (PairWork w : work) {
+      if (w.failure != null) {
+        continue;
+      }
+      SplittableRandom coin = new SplittableRandom(w.seed ^ 0x5DEECE66DL);
+      w.anchors = Ballot.anchors(w.judgments());
+      for (Judgment j : w.judgments()) {
+        Judgment anchor = w.anchorOf(j.order());
+        if (!j.votes() || anchor == null || anchor.index() == j.index()) {
+          continue;
+        }
+        boolean anchorFirst = coin.nextBoolean();
+        String a = w.texts.get(anchor.index());
+        String c = w.texts.get(j.index());
+        String prompt =
+            prompts.reflection(w.pair, j.order(), anchorFirst ? a : c, anchorFirst ? c : a);
+        int[] ids = model.encodePrompt(prompt);
+        if (ids.length + config.reflectionMaxNewTokens() > model.config().maxContext()) {
+          continue; // too long to compare: stays "not compared"
+        }
+        requests.add(new GenerationRequest(ids, new long[] {w.seed}, reflectionParams));
+        comparisons.add(new Comparison(w, j.index(), anchorFirst));
+      }
+    }
+    List<List<Generation>> generated = model.generate(requests);
+    for (int r = 0; r < comparisons.size(); r++) {
+      comparisons.get(r).record(generated.get(r).get(0), critiqueParser);
+    }
+  }
+
+  private Verdict decide(PairWork w) {
+    List<Judgment> judgments = w.judgments();
+    Outcome outcome =
+        mode == Mode.REFLECT ? Ballot.reflect(w.winners(), w.anchors) : Ballot.majority(judgments);
+    List<Candidate> candidates = new ArrayList<>();
+    for (Judgment j : judgments) {
+      boolean anchor = w.anchors.stream().anyMatch(a -> a.index() == j.index());
+      candidates.add(
+          new Candidate(
+              j.index(),
+              j.order(),
+              j.verdict(),
+              j.confidence(),
+              anchor,
+              w.won[j.index()],
+              w.tokens[j.index()],
+              w.texts.get(j.index())));
+    }
+    String chosen = outcome.chosenIndex() >= 0 ? w.texts.get(outcome.chosenIndex()) : "";
+    return new Verdict(
+        w.pair.rolloutId(),
+        outcome.preferred(),
+        outcome.pABetter(),
+        outcome.rewardA(),
+        outcome.rewardB(),
+        chosen,
+        outcome.chosenIndex(),
+        List.copyOf(candidates),
+        Ballot.positionConsistency(judgments),
+        w.seed,
+        w.generations,
+        w.tokensUsed,
+        null);
+  }
+
+  /** A pair's judgments and reflections as they come back from the engine. */
+  private final class PairWork {
+    final PairInput pair;
+    final long seed;
+    final Judgment[] slots = new Judgment[samples];
+    final List<String> texts = new ArrayList<>(java.util.Collections.nCopies(samples, ""));
+    final int[] tokens = new int[samples];
+    final Boolean[] won = new Boolean[samples];
+    List<Judgment> anchors = List.of();
+    int generations;
+    long tokensUsed;
+    String failure;
+
+    PairWork(PairInput pair, long seed) {
+      this.pair = pair;
+      this.seed = seed;
+    }
+
+    void addJudgments(Order order, List<Generation> generations) {
+      int index = order == Order.AB ? 0 : (samples + 1) / 2;
+      for (Generation g : generations) {
+        OptionalInt winner = responseParser.winner(g.text());
+        CandidateVerdict verdict =
+            winner.isEmpty()
+                ? CandidateVerdict.ABSTAIN
+                : (winner.getAsInt() == 0) == (order == Order.AB)
+                    ? CandidateVerdict.A
+                    : CandidateVerdict.B;
+        slots[index] = new Judgment(index, order, verdict, Ballot.confidence(g.logProbs()));
+        texts.set(index, g.text().strip());
+        tokens[index] = g.tokenIds().length;
+        count(g);
+        index++;
+      }
+    }
+
+    void count(Generation g) {
+      generations++;
+      tokensUsed += g.tokenIds().length;
+    }
+
+    List<Judgment> judgments() {
+      return List.of(slots);
+    }
+
+    Judgment anchorOf(Order order) {
+      return anchors.stream().filter(a -> a.order() == order).findFirst().orElse(null);
+    }
+
+    List<Judgment> winners() {
+      List<Judgment> out = new ArrayList<>();
+      for (Judgment j : slots) {
+        if (Boolean.TRUE.equals(won[j.index()])) {
+          out.add(j);
+        }
+      }
+      return out;
+    }
+  }
+
+  /** One reflection: judgment {@code index} against its anchor. */
+  private record Comparison(PairWork work, int index, boolean anchorFirst) {
+    void record(Generation g, VerdictParser parser) {
+      work.count(g);
+      OptionalInt winner = parser.winner(g.text());
+      // The judgment wins when the critique in its position was preferred; no verdict = lost.
+      work.won[index] = winner.isPresent() && winner.getAsInt() == (anchorFirst ? 1 : 0);
+    }
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}
