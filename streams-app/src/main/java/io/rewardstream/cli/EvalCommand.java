@@ -1,0 +1,110 @@
+package io.rewardstream.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rewardstream.eval.EvalPair;
+import io.rewardstream.eval.EvalRunner;
+import io.rewardstream.judge.ReflectiveJudge;
+import io.rewardstream.judge.Verdict;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code rewardstream eval}: judge quality on a RewardBench-shaped file, in both orders. */
+@Command(
+    name = "eval",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Judges every pair of a RewardBench-shaped JSONL file (id, prompt, chosen, rejected,"
+          + " subset) in both orders and prints, per subset and overall: accuracy (order as"
+          + " given), both-order strict accuracy, position consistency, tie and abstain rates,"
+          + " single-judgment accuracy, generations and tokens per scoring, pairs/s.",
+      "Example: ./rewardstream eval --data models/judge-tiny/heldout.jsonl --mode reflect"
+    })
+final class EvalCommand implements Callable<Integer> {
+
+  @Option(names = "--data", required = true, paramLabel = "FILE", description = "JSONL input.")
+  Path data;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "K",
+      description = "Judge only the first K pairs (default: all).",
+      defaultValue = "0")
+  int limit;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "Pairs per judge call (default: ${DEFAULT-VALUE}).",
+      defaultValue = "8")
+  int batchSize;
+
+  @Option(names = "--out", paramLabel = "FILE", description = "Write per-pair verdicts as JSONL.")
+  Path out;
+
+  @Mixin JudgeMixin judge;
+
+  @Override
+  public Integer call() throws IOException {
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+    }
+    List<EvalPair> pairs = EvalPair.readJsonl(data, limit);
+    ProgressBar bar = new ProgressBar(System.err, "pairs");
+    ObjectMapper json = new ObjectMapper();
+    try (ReflectiveJudge j = judge.open();
+        BufferedWriter writer =
+            out == null ? null : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+      System.err.printf(
+          "judging %d pairs from %s with %s %s (%s mode)%n",
+          pairs.size(), data, j.info().id(), j.info().version(), j.info().mode());
+      EvalRunner.Report report =
+          EvalRunner.run(
+              j,
+              pairs,
+              batchSize,
+              bar::update,
+              (pair, asGiven, swapped) -> write(writer, json, pair, asGiven, swapped));
+      System.out.print(report.format(j.info().mode()));
+    }
+    return 0;
+  }
+
+  private static void write(
+      BufferedWriter writer, ObjectMapper json, EvalPair pair, Verdict asGiven, Verdict swapped) {
+    if (writer == null) {
+      return;
+    }
+    ObjectNode row = json.createObjectNode();
+    row.put("id", pair.id()).put("subset", pair.subset());
+    row.set("as_given", summary(json, asGiven));
+    row.set("swapped", summary(json, swapped));
+    try {
+      writer.write(json.writeValueAsString(row));
+      writer.newLine();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write --out", e);
+    }
+  }
+
+  private static ObjectNode summary(ObjectMapper json, Verdict v) {
+    ObjectNode node = json.createObjectNode();
+    node.put("preferred", v.preferred().name()).put("p_a_better", v.pABetter());
+    node.put("chosen_analysis", v.chosenAnalysis()).put("generations", v.generations());
+    node.putPOJO(
+        "candidates", v.candidates().stream().map(c -> c.order() + ":" + c.verdict()).toList());
+    if (v.failureReason() != null) {
+      node.put("failure", v.failureReason());
+    }
+    return node;
+  }
+}

@@ -1,0 +1,74 @@
+package io.rewardstream.cli;
+
+import io.rewardstream.inference.InferenceOptions;
+import io.rewardstream.judge.JudgeOptions;
+import io.rewardstream.judge.ReflectiveJudge;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** The judge options every scoring command shares: which model, which mode, which device. */
+final class JudgeMixin {
+
+  @Option(
+      names = "--judge-dir",
+      paramLabel = "DIR",
+      description =
+          "Model directory with model.onnx, tokenizer.json, judge.json (default: the bundled"
+              + " ${DEFAULT-VALUE}).",
+      defaultValue = "models/judge-tiny")
+  Path judgeDir;
+
+  @Option(
+      names = "--mode",
+      description = "greedy | vote | reflect (default: ${DEFAULT-VALUE}).",
+      defaultValue = "reflect")
+  String mode;
+
+  @Option(
+      names = "--samples",
+      paramLabel = "N",
+      description =
+          "Sampled judgments per pair in vote/reflect, half per order (default: judge.json).",
+      defaultValue = "0")
+  int samples;
+
+  @Option(
+      names = "--temperature",
+      paramLabel = "T",
+      description = "Sampling temperature of judgments (default: judge.json).")
+  Double temperature;
+
+  @Option(
+      names = "--device",
+      description =
+          "cpu | cuda (cuda needs the gpu build; untested here) (default: ${DEFAULT-VALUE}).",
+      defaultValue = "cpu")
+  String device;
+
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description = "ONNX Runtime intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE}).",
+      defaultValue = "0")
+  int threads;
+
+  JudgeOptions judgeOptions() {
+    return new JudgeOptions(
+        JudgeOptions.Mode.parse(mode), samples, temperature == null ? Double.NaN : temperature);
+  }
+
+  InferenceOptions inferenceOptions() {
+    InferenceOptions.Device d;
+    try {
+      d = InferenceOptions.Device.valueOf(device.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--device must be cpu or cuda, got '" + device + "'", e);
+    }
+    return new InferenceOptions(d, threads, 0);
+  }
+
+  ReflectiveJudge open() {
+    return ReflectiveJudge.open(judgeDir, judgeOptions(), inferenceOptions());
+  }
+}

@@ -1,0 +1,150 @@
+package io.rewardstream.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The engine against the real bundled model and what PyTorch produced at export time
+ * (models/judge-tiny/fixtures/greedy.json): proves the ONNX layout, the KV cache, left padding,
+ * prefix sharing and the tokenizer.
+ */
+class LanguageModelTest {
+
+  private static LanguageModel model;
+  private static JsonNode fixtures;
+
+  @BeforeAll
+  static void load() throws IOException {
+    model =
+        LanguageModel.load(
+            TestModels.judgeTiny(), new InferenceOptions(InferenceOptions.Device.CPU, 1, 0));
+    fixtures =
+        new ObjectMapper()
+            .readTree(TestModels.judgeTiny().resolve("fixtures/greedy.json").toFile());
+  }
+
+  @AfterAll
+  static void close() {
+    model.close();
+  }
+
+  private static int[] ints(JsonNode array) {
+    int[] out = new int[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asInt();
+    }
+    return out;
+  }
+
+  private static SamplingParams fixtureGreedy() {
+    return SamplingParams.greedy(fixtures.get("max_new_tokens").asInt(), List.of());
+  }
+
+  @Test
+  void tokenizerMatchesTheIdsPyTorchWasFed() {
+    for (JsonNode c : fixtures.get("cases")) {
+      assertThat(model.encodePrompt(c.get("prompt_text").asText()))
+          .containsExactly(ints(c.get("input_ids")));
+    }
+  }
+
+  @Test
+  void greedyDecodingReproducesPyTorchTokenForToken() {
+    for (JsonNode c : fixtures.get("cases")) {
+      // when: one request at a time
+      Generation g =
+          model
+              .generate(
+                  List.of(
+                      new GenerationRequest(
+                          ints(c.get("input_ids")), new long[] {0}, fixtureGreedy())))
+              .get(0)
+              .get(0);
+      // then
+      assertThat(g.tokenIds()).containsExactly(ints(c.get("greedy_ids")));
+    }
+  }
+
+  @Test
+  void batchedGreedyEqualsUnbatchedRowByRow() {
+    List<GenerationRequest> all = new ArrayList<>();
+    for (JsonNode c : fixtures.get("cases")) {
+      all.add(new GenerationRequest(ints(c.get("input_ids")), new long[] {0}, fixtureGreedy()));
+    }
+    // when: all prompts, of different lengths, in one left-padded batch
+    List<List<Generation>> batched = model.generate(all);
+    // then
+    int i = 0;
+    for (JsonNode c : fixtures.get("cases")) {
+      assertThat(batched.get(i++).get(0).tokenIds()).containsExactly(ints(c.get("greedy_ids")));
+    }
+  }
+
+  @Test
+  void sharedPrefixSamplingEqualsIndependentSamplingWithTheSameSeeds() {
+    int[] prompt = ints(fixtures.get("cases").get(0).get("input_ids"));
+    SamplingParams sampled = new SamplingParams(1.0, 1.0, 48, List.of("</Result>"));
+    long[] seeds = {11, 22, 33, 44};
+    // when: one request with 4 samples (prefill once, cache copied 4 times)
+    List<Generation> shared =
+        model.generate(List.of(new GenerationRequest(prompt, seeds, sampled)), true).get(0);
+    // and: the same samples prefilled independently
+    List<Generation> independent =
+        model.generate(List.of(new GenerationRequest(prompt, seeds, sampled)), false).get(0);
+    // then
+    for (int s = 0; s < seeds.length; s++) {
+      assertThat(shared.get(s).tokenIds()).containsExactly(independent.get(s).tokenIds());
+    }
+    // and: the samples are not all the same (the seeds matter)
+    assertThat(shared.stream().map(g -> List.of(g.text())).distinct().count()).isGreaterThan(1);
+  }
+
+  @Test
+  void sameSeedSameTokensAndLogProbsAddUpToTheFullForwardPass() {
+    int[] prompt = ints(fixtures.get("cases").get(1).get("input_ids"));
+    SamplingParams sampled = new SamplingParams(1.0, 0.95, 64, List.of("</Result>"));
+    Generation first =
+        model
+            .generate(List.of(new GenerationRequest(prompt, new long[] {7}, sampled)))
+            .get(0)
+            .get(0);
+    Generation again =
+        model
+            .generate(List.of(new GenerationRequest(prompt, new long[] {7}, sampled)))
+            .get(0)
+            .get(0);
+    assertThat(again.tokenIds()).containsExactly(first.tokenIds());
+    // the incremental log-probs equal one cache-free forward pass over prompt + continuation
+    float[] reference = model.scoreContinuation(prompt, first.tokenIds());
+    double sum = 0;
+    for (float lp : reference) {
+      sum += lp;
+    }
+    assertThat(first.logLikelihood()).isCloseTo(sum, within(1e-3));
+    assertThat(first.logLikelihood()).isLessThan(0);
+  }
+
+  @Test
+  void stopStringsEndARowAndAreKept() {
+    int[] prompt = ints(fixtures.get("cases").get(0).get("input_ids"));
+    Generation g =
+        model
+            .generate(
+                List.of(
+                    new GenerationRequest(
+                        prompt, new long[] {1}, SamplingParams.greedy(200, List.of("<Result>")))))
+            .get(0)
+            .get(0);
+    assertThat(g.finish()).isEqualTo(Generation.Finish.STOP_STRING);
+    assertThat(g.text()).endsWith("<Result>");
+  }
+}
