@@ -1,0 +1,312 @@
+package io.rewardstream.app;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The application's configuration: immutable, validated on construction.
+ *
+ * <p>Loaded from a {@link Properties} file (see {@link #KEYS} for every key of our own, with its
+ * default and meaning). Every other key is passed through untouched to Kafka Streams, so any
+ * Streams, consumer or producer property (including {@code producer.}/{@code consumer.} prefixed
+ * ones) can be set in the same file. Note that our {@code batch.size} is the scoring batch in
+ * pairs; the Kafka producer's byte-sized {@code batch.size} is set as {@code producer.batch.size}.
+ *
+ * <p>{@link #streamsProperties()} builds the Kafka Streams properties: our defaults are added with
+ * {@code putIfAbsent} semantics (the file wins), and the two timeouts that bound a scoring batch
+ * are derived from the batch size and the per-pair cost; see {@link StreamsSettings}.
+ *
+ * @param applicationId Kafka Streams application id (consumer group, state and topic prefix)
+ * @param bootstrapServers Kafka bootstrap servers
+ * @param inputTopic topic of RolloutPair records
+ * @param outputTopic topic of RewardResult records
+ * @param dlqTopic topic of DeadLetter records
+ * @param batchSize pairs scored in one judge call
+ * @param batchMaxWaitMs longest a buffered pair waits for its batch to fill, in ms
+ * @param maxPromptTokens token budget of the judge prompt; longer pairs are dead-lettered
+ * @param judgeDir directory of the judge model (model.onnx, tokenizer.json, judge.json)
+ * @param judgeMode greedy, vote or reflect
+ * @param judgeSamples judgments sampled per pair (vote and reflect)
+ * @param judgeTemperature sampling temperature
+ * @param inferenceDevice cpu or cuda
+ * @param intraOpThreads ONNX Runtime intra-op threads; 0 lets ONNX Runtime decide
+ * @param stateDir Kafka Streams state directory; null keeps Kafka Streams' default
+ * @param pairCostMs estimated (or measured) wall time to score one pair, in ms
+ * @param costSafetyFactor multiplier on the batch cost when sizing the timeouts
+ * @param kafkaProperties every other key of the file, passed to Kafka Streams as is
+ */
+public record AppConfig(
+    String applicationId,
+    String bootstrapServers,
+    String inputTopic,
+    String outputTopic,
+    String dlqTopic,
+    int batchSize,
+    long batchMaxWaitMs,
+    int maxPromptTokens,
+    Path judgeDir,
+    String judgeMode,
+    int judgeSamples,
+    double judgeTemperature,
+    String inferenceDevice,
+    int intraOpThreads,
+    String stateDir,
+    long pairCostMs,
+    double costSafetyFactor,
+    Map<String, String> kafkaProperties) {
+
+  public static final String APPLICATION_ID = "application.id";
+  public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+  public static final String TOPIC_INPUT = "topic.input";
+  public static final String TOPIC_OUTPUT = "topic.output";
+  public static final String TOPIC_DLQ = "topic.dlq";
+  public static final String BATCH_SIZE = "batch.size";
+  public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+  public static final String JUDGE_MAX_PROMPT_TOKENS = "judge.max.prompt.tokens";
+  public static final String JUDGE_DIR = "judge.dir";
+  public static final String JUDGE_MODE = "judge.mode";
+  public static final String JUDGE_SAMPLES = "judge.samples";
+  public static final String JUDGE_TEMPERATURE = "judge.temperature";
+  public static final String INFERENCE_DEVICE = "inference.device";
+  public static final String INFERENCE_INTRA_OP_THREADS = "inference.intra.op.threads";
+  public static final String STATE_DIR = "state.dir";
+  public static final String JUDGE_PAIR_COST_MS = "judge.pair.cost.ms";
+  public static final String JUDGE_COST_SAFETY_FACTOR = "judge.cost.safety.factor";
+
+  /** One of our keys: its default ("" = none) and what it means, for README and --help. */
+  public record Key(String name, String defaultValue, String doc) {}
+
+  /** Our keys, in documentation order. Every other key goes to Kafka Streams. */
+  public static final List<Key> KEYS =
+      List.of(
+          new Key(APPLICATION_ID, "rewardstream", "Kafka Streams application id"),
+          new Key(BOOTSTRAP_SERVERS, "localhost:9092", "Kafka bootstrap servers"),
+          new Key(TOPIC_INPUT, "rollouts", "input topic (Avro RolloutPair)"),
+          new Key(TOPIC_OUTPUT, "rewards", "output topic (Avro RewardResult)"),
+          new Key(TOPIC_DLQ, "rollouts-dlq", "dead-letter topic (Avro DeadLetter)"),
+          new Key(BATCH_SIZE, "16", "pairs per judge call (not the producer's batch.size)"),
+          new Key(BATCH_MAX_WAIT_MS, "2000", "longest wait for a batch to fill, ms"),
+          new Key(JUDGE_MAX_PROMPT_TOKENS, "384", "token budget of the judge prompt"),
+          new Key(JUDGE_DIR, "models/judge-tiny", "judge model directory"),
+          new Key(JUDGE_MODE, "reflect", "greedy | vote | reflect"),
+          new Key(JUDGE_SAMPLES, "8", "judgments sampled per pair"),
+          new Key(JUDGE_TEMPERATURE, "1.0", "sampling temperature"),
+          new Key(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
+          new Key(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
+          new Key(STATE_DIR, "", "Kafka Streams state directory; empty = Streams' default"),
+          new Key(JUDGE_PAIR_COST_MS, "2000", "wall time to score one pair, ms"),
+          new Key(JUDGE_COST_SAFETY_FACTOR, "3.0", "margin on batch cost for the timeouts"));
+
+  private static final Set<String> OUR_KEYS = Set.copyOf(KEYS.stream().map(Key::name).toList());
+  private static final Set<String> MODES = Set.of("greedy", "vote", "reflect");
+  private static final Set<String> DEVICES = Set.of("cpu", "cuda");
+  private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+
+  /** Validates every field; the message names the key, the value and the fix. */
+  public AppConfig {
+    requireText(APPLICATION_ID, applicationId);
+    requireText(BOOTSTRAP_SERVERS, bootstrapServers);
+    requireTopic(TOPIC_INPUT, inputTopic);
+    requireTopic(TOPIC_OUTPUT, outputTopic);
+    requireTopic(TOPIC_DLQ, dlqTopic);
+    if (inputTopic.equals(outputTopic) || inputTopic.equals(dlqTopic)) {
+      throw invalid(TOPIC_INPUT, inputTopic, "the input topic must differ from output and dlq");
+    }
+    if (outputTopic.equals(dlqTopic)) {
+      throw invalid(TOPIC_DLQ, dlqTopic, "the dlq topic must differ from the output topic");
+    }
+    if (batchSize < 1 || batchSize > 4096) {
+      throw invalid(
+          BATCH_SIZE,
+          batchSize,
+          "use a whole number of pairs per judge call in [1, 4096] (the Kafka producer's byte"
+              + " batch size is producer.batch.size)");
+    }
+    requireRange(BATCH_MAX_WAIT_MS, batchMaxWaitMs, 1, 3_600_000);
+    requireRange(JUDGE_MAX_PROMPT_TOKENS, maxPromptTokens, 1, 1_000_000);
+    if (judgeDir == null) {
+      throw invalid(JUDGE_DIR, null, "set it to the judge model directory");
+    }
+    judgeMode = requireOneOf(JUDGE_MODE, judgeMode, MODES);
+    requireRange(JUDGE_SAMPLES, judgeSamples, 1, 64);
+    if (!(judgeTemperature >= 0.0 && judgeTemperature <= 10.0)) {
+      throw invalid(JUDGE_TEMPERATURE, judgeTemperature, "use a number in [0, 10], e.g. 1.0");
+    }
+    inferenceDevice = requireOneOf(INFERENCE_DEVICE, inferenceDevice, DEVICES);
+    requireRange(INFERENCE_INTRA_OP_THREADS, intraOpThreads, 0, 1024);
+    stateDir = stateDir == null || stateDir.isBlank() ? null : stateDir;
+    requireRange(JUDGE_PAIR_COST_MS, pairCostMs, 1, 3_600_000);
+    if (!(costSafetyFactor >= 1.0 && costSafetyFactor <= 100.0)) {
+      throw invalid(JUDGE_COST_SAFETY_FACTOR, costSafetyFactor, "use a number in [1, 100]");
+    }
+    kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
+    for (String key : kafkaProperties.keySet()) {
+      if (OUR_KEYS.contains(key)) {
+        throw invalid(key, kafkaProperties.get(key), "set it as a field, not a Kafka property");
+      }
+    }
+  }
+
+  /** The defaults, with no file. */
+  public static AppConfig defaults() {
+    return fromProperties(new Properties());
+  }
+
+  /** Loads a properties file (UTF-8); missing keys take their defaults. */
+  public static AppConfig load(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read config file " + file.toAbsolutePath(), e);
+    }
+    return fromProperties(properties);
+  }
+
+  /** Builds the config from properties; missing keys take their defaults. */
+  public static AppConfig fromProperties(Properties properties) {
+    Map<String, String> values = new HashMap<>();
+    KEYS.forEach(key -> values.put(key.name(), key.defaultValue()));
+    Map<String, String> kafka = new LinkedHashMap<>();
+    for (String name : properties.stringPropertyNames()) {
+      String value = properties.getProperty(name).trim();
+      (OUR_KEYS.contains(name) ? values : kafka).put(name, value);
+    }
+    return new AppConfig(
+        values.get(APPLICATION_ID),
+        values.get(BOOTSTRAP_SERVERS),
+        values.get(TOPIC_INPUT),
+        values.get(TOPIC_OUTPUT),
+        values.get(TOPIC_DLQ),
+        parse(values, BATCH_SIZE, Integer::parseInt, "a whole number of pairs, e.g. 16"),
+        parse(values, BATCH_MAX_WAIT_MS, Long::parseLong, "milliseconds, e.g. 2000"),
+        parse(values, JUDGE_MAX_PROMPT_TOKENS, Integer::parseInt, "a token count, e.g. 384"),
+        Path.of(values.get(JUDGE_DIR)),
+        values.get(JUDGE_MODE),
+        parse(values, JUDGE_SAMPLES, Integer::parseInt, "a whole number, e.g. 8"),
+        parse(values, JUDGE_TEMPERATURE, Double::parseDouble, "a number, e.g. 1.0"),
+        values.get(INFERENCE_DEVICE),
+        parse(values, INFERENCE_INTRA_OP_THREADS, Integer::parseInt, "a thread count, e.g. 4"),
+        values.get(STATE_DIR),
+        parse(values, JUDGE_PAIR_COST_MS, Long::parseLong, "milliseconds, e.g. 2000"),
+        parse(values, JUDGE_COST_SAFETY_FACTOR, Double::parseDouble, "a number, e.g. 3.0"),
+        kafka);
+  }
+
+  /** A copy pointing at other Kafka servers (the CLI's --bootstrap-servers). */
+  public AppConfig withBootstrapServers(String servers) {
+    return new AppConfig(
+        applicationId,
+        servers,
+        inputTopic,
+        outputTopic,
+        dlqTopic,
+        batchSize,
+        batchMaxWaitMs,
+        maxPromptTokens,
+        judgeDir,
+        judgeMode,
+        judgeSamples,
+        judgeTemperature,
+        inferenceDevice,
+        intraOpThreads,
+        stateDir,
+        pairCostMs,
+        costSafetyFactor,
+        kafkaProperties);
+  }
+
+  /**
+   * A copy with a measured per-pair cost (e.g. from a warm-up batch at start-up), so the derived
+   * timeouts follow the real judge on the real device rather than the configured guess.
+   */
+  public AppConfig withPairCostMs(long measuredPairCostMs) {
+    return new AppConfig(
+        applicationId,
+        bootstrapServers,
+        inputTopic,
+        outputTopic,
+        dlqTopic,
+        batchSize,
+        batchMaxWaitMs,
+        maxPromptTokens,
+        judgeDir,
+        judgeMode,
+        judgeSamples,
+        judgeTemperature,
+        inferenceDevice,
+        intraOpThreads,
+        stateDir,
+        measuredPairCostMs,
+        costSafetyFactor,
+        kafkaProperties);
+  }
+
+  /** Wall time one full batch may take, with the safety factor: what the timeouts must cover. */
+  public long batchBudgetMs() {
+    return (long) Math.ceil(batchSize * (double) pairCostMs * costSafetyFactor);
+  }
+
+  /** The Kafka Streams settings with the why of each of ours, checked against the batch budget. */
+  public StreamsSettings streamsSettings() {
+    return StreamsSettings.of(this);
+  }
+
+  /** Shorthand for {@code streamsSettings().properties()}. */
+  public Properties streamsProperties() {
+    return streamsSettings().properties();
+  }
+
+  private static <T> T parse(
+      Map<String, String> values, String key, Function<String, T> parser, String expected) {
+    String raw = values.get(key);
+    try {
+      return parser.apply(raw);
+    } catch (NumberFormatException e) {
+      throw invalid(key, raw, "expected " + expected);
+    }
+  }
+
+  private static void requireText(String key, String value) {
+    if (value == null || value.isBlank()) {
+      throw invalid(key, value, "set it to a non-empty value");
+    }
+  }
+
+  private static void requireTopic(String key, String value) {
+    if (value == null || !TOPIC_NAME.matcher(value).matches()) {
+      throw invalid(key, value, "use 1..249 characters of [a-zA-Z0-9._-]");
+    }
+  }
+
+  private static void requireRange(String key, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw invalid(key, value, "use a whole number in [" + min + ", " + max + "]");
+    }
+  }
+
+  private static String requireOneOf(String key, String value, Set<String> allowed) {
+    String normalized = value == null ? null : value.trim().toLowerCase(Locale.ROOT);
+    if (normalized == null || !allowed.contains(normalized)) {
+      throw invalid(key, value, "use one of " + allowed.stream().sorted().toList());
+    }
+    return normalized;
+  }
+
+  static IllegalArgumentException invalid(String key, Object value, String fix) {
+    return new IllegalArgumentException("Invalid config " + key + "=" + value + ": " + fix);
+  }
+}

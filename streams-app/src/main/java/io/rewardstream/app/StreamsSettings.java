@@ -1,0 +1,232 @@
+package io.rewardstream.app;
+
+import io.rewardstream.topology.DeadLetterProcessingExceptionHandler;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The Kafka Streams properties of the app, with the reason for each of our own settings.
+ *
+ * <p>The reasons are data, not comments, so the app can log them at start-up ("what did it set and
+ * why"). Properties from the config file win over ours ({@code putIfAbsent}), but a file that makes
+ * a scoring batch unable to finish inside the transaction or the poll interval is refused.
+ *
+ * @param properties the complete properties to hand to {@code KafkaStreams}
+ * @param settings our settings in order; {@code overridden} marks those the file replaced
+ */
+public record StreamsSettings(Properties properties, List<Setting> settings) {
+
+  /** The producer's limit unless raised on the broker (transaction.max.timeout.ms). */
+  static final long BROKER_MAX_TRANSACTION_TIMEOUT_MS = 900_000;
+
+  /** Streams' own EOS default; never go below it. */
+  static final long MIN_TRANSACTION_TIMEOUT_MS = 10_000;
+
+  /** The consumer's default; never go below it. */
+  static final long MIN_MAX_POLL_INTERVAL_MS = 300_000;
+
+  /**
+   * One property we set.
+   *
+   * @param key property name
+   * @param value effective value (the file's when overridden)
+   * @param why one line: why we set it
+   * @param overridden true when the config file set the key itself
+   */
+  public record Setting(String key, String value, String why, boolean overridden) {
+    /** The start-up log line. */
+    @Override
+    public String toString() {
+      return key + "=" + value + (overridden ? " (from the config file)" : "") + " -- " + why;
+    }
+  }
+
+  public StreamsSettings {
+    Properties copy = new Properties();
+    copy.putAll(properties);
+    properties = copy;
+    settings = List.copyOf(settings);
+  }
+
+  /** A copy: callers may add to it without changing this object. */
+  @Override
+  public Properties properties() {
+    Properties copy = new Properties();
+    copy.putAll(properties);
+    return copy;
+  }
+
+  /** Builds and checks the settings of a config. */
+  static StreamsSettings of(AppConfig config) {
+    List<Setting> ours = new ArrayList<>();
+    ours.addAll(identity(config));
+    ours.addAll(delivery(config));
+    ours.addAll(errorsAndState(config));
+    Properties properties = new Properties();
+    properties.putAll(config.kafkaProperties());
+    ours.forEach(s -> properties.putIfAbsent(s.key(), s.value()));
+    checkTimeouts(properties, config);
+    return new StreamsSettings(properties, ours);
+  }
+
+  private static List<Setting> identity(AppConfig config) {
+    Map<String, String> file = config.kafkaProperties();
+    return List.of(
+        setting(
+            file,
+            StreamsConfig.APPLICATION_ID_CONFIG,
+            config.applicationId(),
+            "consumer group and prefix of internal topics: instances with the same id share"
+                + " the input partitions"),
+        setting(
+            file,
+            StreamsConfig.BOOTSTRAP_SERVERS_CONFIG,
+            config.bootstrapServers(),
+            "the Kafka cluster that holds the rollout, reward and dead-letter topics"));
+  }
+
+  private static List<Setting> delivery(AppConfig config) {
+    Map<String, String> file = config.kafkaProperties();
+    long budget = config.batchBudgetMs();
+    return List.of(
+        setting(
+            file,
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+            StreamsConfig.EXACTLY_ONCE_V2,
+            "a reward is committed atomically with its input offset and the buffer delete;"
+                + " a crash re-scores the batch, deterministically, and nothing is doubled"),
+        setting(
+            file,
+            ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+            Long.toString(Math.max(budget, MIN_TRANSACTION_TIMEOUT_MS)),
+            "a scoring batch runs inside one transaction: at least the batch budget ("
+                + cost(config)
+                + "); longer only delays aborting a crashed instance's transaction"),
+        setting(
+            file,
+            ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+            Long.toString(Math.max(2 * budget, MIN_MAX_POLL_INTERVAL_MS)),
+            "Streams stops processing to poll after half of it, so a batch started then must"
+                + " fit in the other half: at least 2 x the batch budget ("
+                + cost(config)
+                + ")"));
+  }
+
+  private static List<Setting> errorsAndState(AppConfig config) {
+    Map<String, String> file = config.kafkaProperties();
+    List<Setting> settings = new ArrayList<>();
+    settings.add(
+        setting(
+            file,
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+            DeadLetterProcessingExceptionHandler.class.getName(),
+            "an unexpected error on one record dead-letters it (OTHER) instead of killing the"
+                + " stream thread"));
+    settings.add(
+        setting(
+            file,
+            DeadLetterProcessingExceptionHandler.DLQ_TOPIC_CONFIG,
+            config.dlqTopic(),
+            "where that handler writes its DeadLetter records"));
+    if (config.stateDir() != null) {
+      settings.add(
+          setting(
+              file,
+              StreamsConfig.STATE_DIR_CONFIG,
+              config.stateDir(),
+              "where the batch buffer's local store lives (restored from its changelog)"));
+    }
+    return settings;
+  }
+
+  /** The batch budget spelled out, for the log and for error messages. */
+  private static String cost(AppConfig config) {
+    return config.batchSize()
+        + " pairs x "
+        + config.pairCostMs()
+        + " ms x safety "
+        + config.costSafetyFactor()
+        + " = "
+        + config.batchBudgetMs()
+        + " ms";
+  }
+
+  private static Setting setting(Map<String, String> file, String key, String value, String why) {
+    boolean overridden = file.containsKey(key);
+    return new Setting(key, overridden ? file.get(key) : value, why, overridden);
+  }
+
+  private static void checkTimeouts(Properties properties, AppConfig config) {
+    checkTransactionTimeout(properties, config);
+    checkPollInterval(properties, config);
+  }
+
+  private static void checkTransactionTimeout(Properties properties, AppConfig config) {
+    String txnKey =
+        effectiveKey(properties, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "producer.");
+    long txn = parseMs(properties, txnKey);
+    long budget = config.batchBudgetMs();
+    if (txn < budget) {
+      throw AppConfig.invalid(
+          txnKey,
+          txn,
+          "a scoring batch may take "
+              + cost(config)
+              + "; raise it to at least "
+              + budget
+              + " or lower batch.size");
+    }
+    if (txn > BROKER_MAX_TRANSACTION_TIMEOUT_MS && !config.kafkaProperties().containsKey(txnKey)) {
+      throw AppConfig.invalid(
+          txnKey,
+          txn,
+          "above the broker's default transaction.max.timeout.ms ("
+              + BROKER_MAX_TRANSACTION_TIMEOUT_MS
+              + "); lower batch.size, or raise the broker limit and set "
+              + txnKey
+              + " explicitly");
+    }
+  }
+
+  private static void checkPollInterval(Properties properties, AppConfig config) {
+    long budget = config.batchBudgetMs();
+    String pollKey =
+        effectiveKey(
+            properties, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "main.consumer.", "consumer.");
+    long poll = parseMs(properties, pollKey);
+    if (poll < 2 * budget) {
+      throw AppConfig.invalid(
+          pollKey,
+          poll,
+          "must be at least 2 x the batch budget ("
+              + cost(config)
+              + "), i.e. "
+              + 2 * budget
+              + "; raise it or lower batch.size");
+    }
+  }
+
+  /** The key Kafka will actually read: a prefixed one wins over the plain one. */
+  private static String effectiveKey(Properties properties, String key, String... prefixes) {
+    for (String prefix : prefixes) {
+      if (properties.containsKey(prefix + key)) {
+        return prefix + key;
+      }
+    }
+    return key;
+  }
+
+  private static long parseMs(Properties properties, String key) {
+    String raw = String.valueOf(properties.get(key)).trim();
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw AppConfig.invalid(key, raw, "expected milliseconds");
+    }
+  }
+}

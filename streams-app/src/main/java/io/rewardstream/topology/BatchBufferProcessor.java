@@ -1,0 +1,145 @@
+package io.rewardstream.topology;
+
+import io.rewardstream.avro.DeadLetter;
+import io.rewardstream.avro.DeadLetterReason;
+import io.rewardstream.avro.RewardResult;
+import io.rewardstream.judge.JudgeInfo;
+import io.rewardstream.judge.PairInput;
+import io.rewardstream.judge.Verdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Buffers valid pairs in a changelogged store and scores them in batches.
+ *
+ * <p>A batch is flushed when {@code batchSize} pairs are buffered (in {@link #process}) or when the
+ * oldest has waited {@code maxWaitMs} (wall-clock punctuator). A flush scores the batch with one
+ * judge call, forwards one RewardResult per pair (plus a DeadLetter per failed pair) and deletes
+ * the pairs from the store, all in the same process/punctuate call and so in the same EOS
+ * transaction: after a crash either all of it is committed or the batch is still buffered and is
+ * scored again, with the same seeded verdicts.
+ */
+final class BatchBufferProcessor implements Processor<String, BufferedPair, String, Object> {
+
+  private final BatchScorer scorer;
+  private final JudgeInfo judgeInfo;
+  private final int batchSize;
+  private final long maxWaitMs;
+  private ProcessorContext<String, Object> context;
+  private KeyValueStore<String, BufferedPair> store;
+  private int buffered;
+
+  BatchBufferProcessor(BatchScorer scorer, JudgeInfo judgeInfo, int batchSize, long maxWaitMs) {
+    this.scorer = scorer;
+    this.judgeInfo = judgeInfo;
+    this.batchSize = batchSize;
+    this.maxWaitMs = maxWaitMs;
+  }
+
+  /**
+   * How often the punctuator looks at the oldest pair: a quarter of the max wait, so a pair waits
+   * at most 1.25 x max wait; the look is one store scan of at most a batch.
+   */
+  static Duration checkInterval(long maxWaitMs) {
+    return Duration.ofMillis(Math.max(1, maxWaitMs / 4));
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    this.store = context.getStateStore(RewardTopology.STORE);
+    // Init runs after the store is restored from its changelog: count what survived a restart.
+    this.buffered = readBuffer().size();
+    context.schedule(checkInterval(maxWaitMs), PunctuationType.WALL_CLOCK_TIME, this::onTick);
+  }
+
+  @Override
+  public void process(Record<String, BufferedPair> record) {
+    if (store.get(record.key()) != null) {
+      String reason = "rollout_id '" + record.key() + "' is already buffered for scoring";
+      long now = context.currentSystemTimeMs();
+      forwardDeadLetter(DeadLetters.of(DeadLetterReason.DUPLICATE, reason, record.value(), now));
+      return;
+    }
+    store.put(record.key(), record.value());
+    buffered++;
+    if (buffered >= batchSize) {
+      flush(readBuffer());
+    }
+  }
+
+  private void onTick(long now) {
+    if (buffered == 0) {
+      return;
+    }
+    List<KeyValue<String, BufferedPair>> entries = readBuffer();
+    if (!entries.isEmpty() && now - entries.get(0).value.arrivalMs() >= maxWaitMs) {
+      flush(entries);
+    }
+  }
+
+  /** Every buffered pair, oldest first. */
+  private List<KeyValue<String, BufferedPair>> readBuffer() {
+    List<KeyValue<String, BufferedPair>> entries = new ArrayList<>();
+    try (KeyValueIterator<String, BufferedPair> it = store.all()) {
+      it.forEachRemaining(entries::add);
+    }
+    entries.sort(
+        Comparator.comparingLong((KeyValue<String, BufferedPair> e) -> e.value.arrivalMs())
+            .thenComparingLong(e -> e.value.sourceOffset()));
+    return entries;
+  }
+
+  /** Scores the entries in chunks of at most a batch (more only after batch.size was lowered). */
+  private void flush(List<KeyValue<String, BufferedPair>> entries) {
+    for (int from = 0; from < entries.size(); from += batchSize) {
+      scoreAndEmit(entries.subList(from, Math.min(entries.size(), from + batchSize)));
+    }
+    buffered = 0;
+  }
+
+  private void scoreAndEmit(List<KeyValue<String, BufferedPair>> batch) {
+    List<PairInput> inputs =
+        batch.stream().map(e -> ValidateProcessor.pairInput(e.value.pair())).toList();
+    long start = System.nanoTime();
+    List<Verdict> verdicts = scorer.score(inputs);
+    // The context's clock is cached per loop iteration; add the judge's own time to it.
+    long scoredAt = context.currentSystemTimeMs() + (System.nanoTime() - start) / 1_000_000;
+    for (int i = 0; i < batch.size(); i++) {
+      emit(batch.get(i).key, batch.get(i).value, verdicts.get(i), scoredAt);
+    }
+  }
+
+  /** Forwards the pair's result (and dead letter if it failed), then drops it from the buffer. */
+  private void emit(String key, BufferedPair pair, Verdict verdict, long scoredAt) {
+    RewardResult result;
+    try {
+      result = Results.of(verdict, pair, judgeInfo, scoredAt);
+    } catch (RuntimeException e) {
+      // A verdict the result cannot hold (e.g. a null enum): still one FAILED result, no crash.
+      verdict = Verdict.failed(key, verdict.seed(), "invalid verdict: " + BatchScorer.describe(e));
+      result = Results.of(verdict, pair, judgeInfo, scoredAt);
+    }
+    context.forward(new Record<>(key, result, scoredAt), RewardTopology.REWARDS_SINK);
+    if (!verdict.ok()) {
+      String reason = "scoring failed: " + verdict.failureReason();
+      forwardDeadLetter(DeadLetters.of(DeadLetterReason.SCORING_FAILED, reason, pair, scoredAt));
+    }
+    store.delete(key);
+  }
+
+  private void forwardDeadLetter(DeadLetter letter) {
+    context.forward(
+        new Record<>(letter.getRolloutId(), letter, letter.getFailedAt().toEpochMilli()),
+        RewardTopology.DLQ_SINK);
+  }
+}

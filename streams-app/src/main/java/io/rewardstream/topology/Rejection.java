@@ -1,0 +1,76 @@
+package io.rewardstream.topology;
+
+import io.rewardstream.avro.DeadLetterReason;
+import io.rewardstream.avro.RolloutPair;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Why an input record is dead-lettered instead of scored.
+ *
+ * @param code the machine-readable reason
+ * @param reason a human-readable reason naming the field, length or limit
+ */
+record Rejection(DeadLetterReason code, String reason) {
+
+  /** Fields the judge and the result need; each must be present and not blank. */
+  static final List<String> REQUIRED_FIELDS =
+      List.of("rollout_id", "prompt", "response_a", "response_b", "policy_version");
+
+  // Avro's schema-resolution message when the writer schema lacks a field without default.
+  private static final Pattern MISSING = Pattern.compile("missing required field (\\w+)");
+
+  /** The first required field that is null (MISSING_FIELD) or blank (EMPTY_FIELD), if any. */
+  static Optional<Rejection> checkFields(RolloutPair pair) {
+    for (String field : REQUIRED_FIELDS) {
+      Object value = pair.get(pair.getSchema().getField(field).pos());
+      if (value == null) {
+        return Optional.of(
+            new Rejection(DeadLetterReason.MISSING_FIELD, "field '" + field + "' is missing"));
+      }
+      String text = value.toString();
+      if (text.isBlank()) {
+        return Optional.of(
+            new Rejection(
+                DeadLetterReason.EMPTY_FIELD,
+                "field '" + field + "' is empty (length " + text.length() + ", all blank)"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The rejection of bytes that did not decode: MISSING_FIELD when the writer's schema lacks a
+   * required field (Avro says so while resolving), UNDECODABLE otherwise.
+   */
+  static Rejection undecodable(Exception e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      Matcher missing = t.getMessage() == null ? null : MISSING.matcher(t.getMessage());
+      if (missing != null && missing.find()) {
+        return new Rejection(
+            DeadLetterReason.MISSING_FIELD,
+            "field '" + missing.group(1) + "' is missing from the writer's schema: " + e);
+      }
+    }
+    return new Rejection(DeadLetterReason.UNDECODABLE, "value is not a RolloutPair: " + message(e));
+  }
+
+  /** The token-budget rejection, naming the count and the limit. */
+  static Rejection overBudget(String rolloutId, int tokens, int budget) {
+    return new Rejection(
+        DeadLetterReason.OVER_TOKEN_BUDGET,
+        "judge prompt for rollout '"
+            + rolloutId
+            + "' (prompt + both responses) is "
+            + tokens
+            + " tokens, over judge.max.prompt.tokens="
+            + budget
+            + "; shorten the texts or raise the budget");
+  }
+
+  private static String message(Exception e) {
+    return e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+  }
+}

@@ -1,0 +1,123 @@
+package io.rewardstream.topology;
+
+import io.rewardstream.app.AppConfig;
+import io.rewardstream.avro.DeadLetter;
+import io.rewardstream.avro.RewardResult;
+import io.rewardstream.judge.Judge;
+import io.rewardstream.judge.JudgeInfo;
+import io.rewardstream.schemas.Topic;
+import io.rewardstream.schemas.Topics;
+import java.util.Objects;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The RewardStream topology: rollout pairs in, rewards and dead letters out.
+ *
+ * <pre>
+ * rollouts-source (bytes) ─► validate ─┬─► batch-buffer [batch-buffer-store] ─┬─► rewards-sink
+ *                                      └──────────────► dlq-sink ◄────────────┘
+ * </pre>
+ *
+ * <ul>
+ *   <li><b>rollouts-source</b> reads raw bytes, so a record that does not decode still reaches
+ *       {@code validate} with its bytes and position and can be dead-lettered with a reason.
+ *   <li><b>validate</b> decodes the RolloutPair and dead-letters undecodable bytes, missing or
+ *       empty required fields and pairs over {@code judge.max.prompt.tokens} (see {@link
+ *       Rejection}); valid pairs go on with their source topic/partition/offset and arrival time.
+ *   <li><b>batch-buffer</b> dead-letters a rollout_id already buffered (DUPLICATE), buffers the
+ *       rest in {@link #STORE}, a changelogged key-value store (key rollout_id, value {@link
+ *       BufferedPair}), and scores a batch when {@code batch.size} pairs are buffered or the oldest
+ *       has waited {@code batch.max.wait.ms} (wall clock). It forwards one RewardResult per pair to
+ *       {@code rewards-sink}, a DeadLetter (SCORING_FAILED) for each pair that failed, and deletes
+ *       the batch from the store, in one process/punctuate call, hence one EOS transaction.
+ *   <li><b>rewards-sink</b> and <b>dlq-sink</b> write Avro RewardResult / DeadLetter, key
+ *       rollout_id (null for dead letters whose id is unknown).
+ * </ul>
+ *
+ * <p>The factory is pure: it reads the config and the judge's identity and creates nothing else;
+ * the caller owns the judge and closes it after {@code KafkaStreams.close()} returns. Processors
+ * call the judge from stream threads only; with one stream thread (the default) it is never called
+ * concurrently.
+ */
+public final class RewardTopology {
+
+  /** Source node: reads the input topic as raw bytes. */
+  public static final String SOURCE = "rollouts-source";
+
+  /** Decodes and validates; forwards to {@link #BUFFER} or {@link #DLQ_SINK}. */
+  public static final String VALIDATE = "validate";
+
+  /** Buffers and scores batches; forwards to {@link #REWARDS_SINK} and {@link #DLQ_SINK}. */
+  public static final String BUFFER = "batch-buffer";
+
+  /** Sink of RewardResult records. */
+  public static final String REWARDS_SINK = "rewards-sink";
+
+  /** Sink of DeadLetter records. */
+  public static final String DLQ_SINK = "dlq-sink";
+
+  /**
+   * The batch buffer's store (changelog topic: {@code
+   * <application.id>-batch-buffer-store-changelog}).
+   */
+  public static final String STORE = "batch-buffer-store";
+
+  private RewardTopology() {}
+
+  /**
+   * Builds the topology.
+   *
+   * @param config topic names, batch size and max wait, token budget
+   * @param judge the judge that scores batches and counts prompt tokens; its {@link Judge#info()}
+   *     is read once, here, and stamped on every result
+   * @return a new topology; build one per {@code KafkaStreams} instance
+   */
+  public static Topology build(AppConfig config, Judge judge) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(judge, "judge");
+    JudgeInfo info = Objects.requireNonNull(judge.info(), "judge.info()");
+    Topic<String, RewardResult> rewards = Topics.REWARDS.withName(config.outputTopic());
+    Topic<String, DeadLetter> dlq = Topics.ROLLOUTS_DLQ.withName(config.dlqTopic());
+    BatchScorer scorer = new BatchScorer(judge);
+
+    Topology topology = new Topology();
+    topology.addSource(
+        SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), config.inputTopic());
+    topology.addProcessor(
+        VALIDATE,
+        () ->
+            new ValidateProcessor(
+                Topics.ROLLOUTS.valueSerde().deserializer(), judge, config.maxPromptTokens()),
+        SOURCE);
+    topology.addProcessor(
+        BUFFER,
+        () -> new BatchBufferProcessor(scorer, info, config.batchSize(), config.batchMaxWaitMs()),
+        VALIDATE);
+    topology.addStateStore(bufferStore(), BUFFER);
+    topology.addSink(
+        REWARDS_SINK,
+        rewards.name(),
+        rewards.keySerde().serializer(),
+        rewards.valueSerde().serializer(),
+        BUFFER);
+    topology.addSink(
+        DLQ_SINK,
+        dlq.name(),
+        dlq.keySerde().serializer(),
+        dlq.valueSerde().serializer(),
+        VALIDATE,
+        BUFFER);
+    return topology;
+  }
+
+  /** Persistent, changelogged (the default), uncached: a put is in the changelog at commit. */
+  static StoreBuilder<KeyValueStore<String, BufferedPair>> bufferStore() {
+    return Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(STORE), Serdes.String(), BufferedPair.serde());
+  }
+}

@@ -1,0 +1,112 @@
+package io.rewardstream.topology;
+
+import io.rewardstream.avro.DeadLetter;
+import io.rewardstream.avro.DeadLetterReason;
+import io.rewardstream.avro.RolloutPair;
+import io.rewardstream.judge.Judge;
+import io.rewardstream.judge.PairInput;
+import java.util.Optional;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+
+/**
+ * Decodes the raw input and checks it; forwards a {@link BufferedPair} to the batch buffer, or a
+ * DeadLetter with the reason and the original bytes to the dead-letter sink.
+ *
+ * <p>Decoding happens here, not in the source, so that an undecodable record still has its bytes
+ * and its source position when it is dead-lettered, and gets a DeadLetter Avro record with a reason
+ * rather than the raw copy Kafka's built-in dead-letter support would write.
+ */
+final class ValidateProcessor implements Processor<byte[], byte[], String, Object> {
+
+  private final Deserializer<RolloutPair> deserializer;
+  private final Judge judge;
+  private final int maxPromptTokens;
+  private ProcessorContext<String, Object> context;
+
+  ValidateProcessor(Deserializer<RolloutPair> deserializer, Judge judge, int maxPromptTokens) {
+    this.deserializer = deserializer;
+    this.judge = judge;
+    this.maxPromptTokens = maxPromptTokens;
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+  }
+
+  @Override
+  public void process(Record<byte[], byte[]> record) {
+    RecordMetadata source = context.recordMetadata().orElseThrow();
+    RolloutPair pair;
+    try {
+      pair = deserializer.deserialize(source.topic(), record.headers(), record.value());
+    } catch (SerializationException e) {
+      deadLetter(record, source, null, Rejection.undecodable(e));
+      return;
+    }
+    if (pair == null) {
+      Rejection tombstone =
+          new Rejection(DeadLetterReason.UNDECODABLE, "value is null (a tombstone), not a pair");
+      deadLetter(record, source, null, tombstone);
+      return;
+    }
+    Optional<Rejection> rejection = Rejection.checkFields(pair).or(() -> overBudget(pair));
+    if (rejection.isPresent()) {
+      deadLetter(record, source, pair, rejection.get());
+      return;
+    }
+    BufferedPair buffered =
+        new BufferedPair(
+            pair,
+            source.topic(),
+            source.partition(),
+            source.offset(),
+            context.currentSystemTimeMs(),
+            record.key(),
+            record.value());
+    context.forward(record.withKey(pair.getRolloutId()).withValue(buffered), RewardTopology.BUFFER);
+  }
+
+  private Optional<Rejection> overBudget(RolloutPair pair) {
+    int tokens;
+    try {
+      tokens = judge.promptTokens(pairInput(pair));
+    } catch (RuntimeException e) {
+      // Goes to the processing exception handler, which dead-letters this record (OTHER).
+      throw new IllegalStateException(
+          "counting the judge prompt tokens of rollout '" + pair.getRolloutId() + "' failed", e);
+    }
+    return tokens > maxPromptTokens
+        ? Optional.of(Rejection.overBudget(pair.getRolloutId(), tokens, maxPromptTokens))
+        : Optional.empty();
+  }
+
+  static PairInput pairInput(RolloutPair pair) {
+    return new PairInput(
+        pair.getRolloutId(), pair.getPrompt(), pair.getResponseA(), pair.getResponseB());
+  }
+
+  private void deadLetter(
+      Record<byte[], byte[]> record, RecordMetadata source, RolloutPair pair, Rejection why) {
+    long now = context.currentSystemTimeMs();
+    DeadLetter letter =
+        DeadLetters.of(
+            why.code(),
+            why.reason(),
+            pair,
+            source.topic(),
+            source.partition(),
+            source.offset(),
+            record.key(),
+            record.value(),
+            now);
+    String id = pair == null ? null : pair.getRolloutId();
+    String key = id == null || id.isBlank() ? null : id;
+    context.forward(record.withKey(key).withValue(letter), RewardTopology.DLQ_SINK);
+  }
+}

@@ -1,0 +1,230 @@
+package io.rewardstream.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.rewardstream.topology.DeadLetterProcessingExceptionHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AppConfigTest {
+
+  private static AppConfig config(String... keyValues) {
+    Properties properties = new Properties();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      properties.setProperty(keyValues[i], keyValues[i + 1]);
+    }
+    return AppConfig.fromProperties(properties);
+  }
+
+  @Test
+  void defaults() {
+    AppConfig config = AppConfig.defaults();
+
+    assertThat(config.applicationId()).isEqualTo("rewardstream");
+    assertThat(config.bootstrapServers()).isEqualTo("localhost:9092");
+    assertThat(config.inputTopic()).isEqualTo("rollouts");
+    assertThat(config.outputTopic()).isEqualTo("rewards");
+    assertThat(config.dlqTopic()).isEqualTo("rollouts-dlq");
+    assertThat(config.batchSize()).isEqualTo(16);
+    assertThat(config.batchMaxWaitMs()).isEqualTo(2000);
+    assertThat(config.maxPromptTokens()).isEqualTo(384);
+    assertThat(config.judgeDir()).isEqualTo(Path.of("models/judge-tiny"));
+    assertThat(config.judgeMode()).isEqualTo("reflect");
+    assertThat(config.judgeSamples()).isEqualTo(8);
+    assertThat(config.judgeTemperature()).isEqualTo(1.0);
+    assertThat(config.inferenceDevice()).isEqualTo("cpu");
+    assertThat(config.intraOpThreads()).isZero();
+    assertThat(config.stateDir()).isNull();
+    assertThat(config.pairCostMs()).isEqualTo(2000);
+    assertThat(config.costSafetyFactor()).isEqualTo(3.0);
+    assertThat(config.kafkaProperties()).isEmpty();
+  }
+
+  @Test
+  void loadsAFileAndPassesUnknownKeysToKafka(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("app.properties");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            "batch.size=4",
+            "judge.mode=GREEDY",
+            "inference.device=cuda",
+            "state.dir=/var/lib/rs",
+            "num.stream.threads=2",
+            "producer.compression.type=zstd"));
+
+    AppConfig config = AppConfig.load(file);
+
+    assertThat(config.batchSize()).isEqualTo(4);
+    assertThat(config.judgeMode()).isEqualTo("greedy");
+    assertThat(config.inferenceDevice()).isEqualTo("cuda");
+    assertThat(config.stateDir()).isEqualTo("/var/lib/rs");
+    assertThat(config.kafkaProperties())
+        .containsOnlyKeys("num.stream.threads", "producer.compression.type");
+    Properties streams = config.streamsProperties();
+    assertThat(streams.getProperty("num.stream.threads")).isEqualTo("2");
+    assertThat(streams.getProperty("producer.compression.type")).isEqualTo("zstd");
+    assertThat(streams.getProperty("state.dir")).isEqualTo("/var/lib/rs");
+    // our scoring batch.size must never reach the producer as its byte batch size
+    assertThat(streams).doesNotContainKey("batch.size");
+  }
+
+  @Test
+  void invalidValuesNameTheKeyTheValueAndTheFix() {
+    assertThatThrownBy(() -> config("batch.size", "zero"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("batch.size=zero")
+        .hasMessageContaining("whole number");
+    assertThatThrownBy(() -> config("batch.size", "0"))
+        .hasMessageContaining("batch.size=0")
+        .hasMessageContaining("[1, 4096]");
+    assertThatThrownBy(() -> config("judge.mode", "best"))
+        .hasMessageContaining("judge.mode=best")
+        .hasMessageContaining("reflect");
+    assertThatThrownBy(() -> config("inference.device", "tpu"))
+        .hasMessageContaining("inference.device=tpu");
+    assertThatThrownBy(() -> config("judge.temperature", "-1"))
+        .hasMessageContaining("judge.temperature=-1.0");
+    assertThatThrownBy(() -> config("topic.output", "rollouts"))
+        .hasMessageContaining("topic.input=rollouts");
+    assertThatThrownBy(() -> config("topic.dlq", "bad topic"))
+        .hasMessageContaining("topic.dlq=bad topic");
+    assertThatThrownBy(() -> config("application.id", " ")).hasMessageContaining("application.id");
+    assertThatThrownBy(() -> config("judge.cost.safety.factor", "0.5"))
+        .hasMessageContaining("judge.cost.safety.factor=0.5");
+  }
+
+  @Test
+  void streamsPropertiesAreExactlyOnceWithTimeoutsDerivedFromTheBatch() {
+    // 16 pairs x 2000 ms x 3.0 = 96 s per batch
+    AppConfig config = AppConfig.defaults();
+    assertThat(config.batchBudgetMs()).isEqualTo(96_000);
+
+    Properties streams = config.streamsProperties();
+
+    assertThat(streams.getProperty("processing.guarantee")).isEqualTo("exactly_once_v2");
+    assertThat(streams.getProperty("application.id")).isEqualTo("rewardstream");
+    assertThat(streams.getProperty("bootstrap.servers")).isEqualTo("localhost:9092");
+    assertThat(streams.getProperty("transaction.timeout.ms")).isEqualTo("96000");
+    assertThat(streams.getProperty("max.poll.interval.ms")).isEqualTo("300000");
+    assertThat(streams.getProperty("processing.exception.handler"))
+        .isEqualTo(DeadLetterProcessingExceptionHandler.class.getName());
+    assertThat(streams.getProperty(DeadLetterProcessingExceptionHandler.DLQ_TOPIC_CONFIG))
+        .isEqualTo("rollouts-dlq");
+    assertThat(streams).doesNotContainKey("state.dir");
+  }
+
+  @Test
+  void bigBatchesGetLongerTimeoutsAndSmallOnesKeepTheFloors() {
+    Properties big = config("batch.size", "64", "judge.pair.cost.ms", "2500").streamsProperties();
+    assertThat(big.getProperty("transaction.timeout.ms")).isEqualTo("480000");
+    assertThat(big.getProperty("max.poll.interval.ms")).isEqualTo("960000");
+
+    Properties small = config("batch.size", "2", "judge.pair.cost.ms", "100").streamsProperties();
+    assertThat(small.getProperty("transaction.timeout.ms")).isEqualTo("10000");
+    assertThat(small.getProperty("max.poll.interval.ms")).isEqualTo("300000");
+  }
+
+  @Test
+  void aMeasuredPairCostReplacesTheConfiguredOne() {
+    AppConfig measured = AppConfig.defaults().withPairCostMs(5000);
+
+    assertThat(measured.batchBudgetMs()).isEqualTo(240_000);
+    assertThat(measured.streamsProperties().getProperty("transaction.timeout.ms"))
+        .isEqualTo("240000");
+  }
+
+  @Test
+  void theFileOverridesOurDefaultsAndIsMarkedSo() {
+    StreamsSettings settings =
+        config("transaction.timeout.ms", "120000", "processing.guarantee", "at_least_once")
+            .streamsSettings();
+
+    assertThat(settings.properties().getProperty("transaction.timeout.ms")).isEqualTo("120000");
+    assertThat(settings.properties().getProperty("processing.guarantee"))
+        .isEqualTo("at_least_once");
+    assertThat(settings.settings())
+        .filteredOn(s -> s.key().equals("transaction.timeout.ms"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.overridden()).isTrue();
+              assertThat(s.value()).isEqualTo("120000");
+              assertThat(s.toString()).contains("from the config file").contains("96000 ms");
+            });
+  }
+
+  @Test
+  void everySettingSaysWhy() {
+    assertThat(AppConfig.defaults().streamsSettings().settings())
+        .isNotEmpty()
+        .allSatisfy(s -> assertThat(s.why()).isNotBlank())
+        .extracting(StreamsSettings.Setting::key)
+        .contains(
+            "application.id",
+            "bootstrap.servers",
+            "processing.guarantee",
+            "transaction.timeout.ms",
+            "max.poll.interval.ms");
+  }
+
+  @Test
+  void refusesATransactionTimeoutABatchCannotFinishIn() {
+    AppConfig config = config("transaction.timeout.ms", "30000");
+
+    assertThatThrownBy(config::streamsProperties)
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("transaction.timeout.ms=30000")
+        .hasMessageContaining("96000");
+  }
+
+  @Test
+  void refusesAPrefixedOverrideToo() {
+    AppConfig config =
+        config("transaction.timeout.ms", "200000", "producer.transaction.timeout.ms", "1000");
+
+    assertThatThrownBy(config::streamsProperties)
+        .hasMessageContaining("producer.transaction.timeout.ms=1000");
+  }
+
+  @Test
+  void refusesAPollIntervalUnderTwiceTheBatch() {
+    AppConfig config = config("main.consumer.max.poll.interval.ms", "100000");
+
+    assertThatThrownBy(config::streamsProperties)
+        .hasMessageContaining("main.consumer.max.poll.interval.ms=100000")
+        .hasMessageContaining("192000");
+  }
+
+  @Test
+  void refusesDerivingATimeoutAboveTheBrokersDefaultLimit() {
+    AppConfig config = config("batch.size", "256", "judge.pair.cost.ms", "5000");
+
+    assertThatThrownBy(config::streamsProperties)
+        .hasMessageContaining("transaction.timeout.ms=3840000")
+        .hasMessageContaining("transaction.max.timeout.ms");
+    // unless the operator raised the broker limit and says so
+    Properties ok =
+        config(
+                "batch.size", "256",
+                "judge.pair.cost.ms", "5000",
+                "transaction.timeout.ms", "4000000",
+                "max.poll.interval.ms", "8000000")
+            .streamsProperties();
+    assertThat(ok.getProperty("transaction.timeout.ms")).isEqualTo("4000000");
+  }
+
+  @Test
+  void withBootstrapServersKeepsEverythingElse() {
+    AppConfig config = config("batch.size", "4").withBootstrapServers("broker:29092");
+
+    assertThat(config.bootstrapServers()).isEqualTo("broker:29092");
+    assertThat(config.batchSize()).isEqualTo(4);
+  }
+}

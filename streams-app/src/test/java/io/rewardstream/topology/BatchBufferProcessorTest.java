@@ -1,0 +1,106 @@
+package io.rewardstream.topology;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rewardstream.avro.RewardResult;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
+import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/** The buffer as it is after a restart: pairs restored from the changelog, no record context. */
+class BatchBufferProcessorTest {
+
+  private final FakeJudgeForTopologyTests judge = new FakeJudgeForTopologyTests();
+  private final MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+  private final KeyValueStore<String, BufferedPair> store =
+      Stores.keyValueStoreBuilder(
+              Stores.inMemoryKeyValueStore(RewardTopology.STORE),
+              Serdes.String(),
+              BufferedPair.serde())
+          .withLoggingDisabled()
+          .build();
+
+  private BatchBufferProcessor processor(int batchSize, long maxWaitMs) {
+    store.init(context.getStateStoreContext(), store);
+    context.addStateStore(store);
+    return new BatchBufferProcessor(
+        new BatchScorer(judge), FakeJudgeForTopologyTests.INFO, batchSize, maxWaitMs);
+  }
+
+  private static BufferedPair buffered(String id, int partition, long offset, long arrival) {
+    return new BufferedPair(
+        RewardTopologyTest.pair(id).build(), "rollouts", partition, offset, arrival, null, null);
+  }
+
+  @Test
+  void pairsRestoredFromTheChangelogAreScoredWithTheirOriginalProvenance() {
+    // Given: a store that already holds two pairs, as restored after a crash
+    BatchBufferProcessor processor = processor(16, 2000);
+    store.put("r1", buffered("r1", 3, 41, 10_000));
+    store.put("r2", buffered("r2", 3, 42, 10_500));
+
+    // When: the processor starts and the wall clock passes the first pair's max wait
+    context.setCurrentSystemTimeMs(12_000);
+    processor.init(context);
+    CapturedPunctuator punctuator = context.scheduledPunctuators().get(0);
+    assertThat(punctuator.getInterval()).isEqualTo(Duration.ofMillis(500));
+    punctuator.getPunctuator().punctuate(12_000);
+
+    // Then: both are scored, oldest first, with the partition/offset/arrival they were stored with
+    List<CapturedForward<? extends String, ?>> forwarded = context.forwarded();
+    assertThat(forwarded).hasSize(2);
+    assertThat(forwarded).allMatch(f -> f.childName().orElseThrow().equals("rewards-sink"));
+    RewardResult first = (RewardResult) forwarded.get(0).record().value();
+    assertThat(first.getRolloutId()).isEqualTo("r1");
+    assertThat(first.getSourcePartition()).isEqualTo(3);
+    assertThat(first.getSourceOffset()).isEqualTo(41);
+    assertThat(first.getLatencyMs()).isBetween(2000L, 2500L);
+    assertThat(((RewardResult) forwarded.get(1).record().value()).getSourceOffset()).isEqualTo(42);
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void theRestoredCountStillTriggersTheSizeFlush() {
+    BatchBufferProcessor processor = processor(3, 60_000);
+    store.put("r1", buffered("r1", 0, 1, 10_000));
+    store.put("r2", buffered("r2", 0, 2, 10_000));
+    context.setCurrentSystemTimeMs(10_100);
+    processor.init(context);
+
+    processor.process(
+        new org.apache.kafka.streams.processor.api.Record<>(
+            "r3", buffered("r3", 0, 3, 10_100), 10_100));
+
+    assertThat(judge.calls()).containsExactly(List.of("r1", "r2", "r3"));
+    assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void theBufferedPairSerdeRoundTrips() {
+    BufferedPair pair =
+        new BufferedPair(
+            RewardTopologyTest.pair("r1").build(),
+            "rollouts",
+            2,
+            99,
+            1234,
+            new byte[] {1, 2},
+            new byte[] {3});
+    var serde = BufferedPair.serde();
+    BufferedPair back =
+        serde.deserializer().deserialize("t", serde.serializer().serialize("t", pair));
+    assertThat(back.pair()).isEqualTo(pair.pair());
+    assertThat(back.sourceTopic()).isEqualTo("rollouts");
+    assertThat(back.sourcePartition()).isEqualTo(2);
+    assertThat(back.sourceOffset()).isEqualTo(99);
+    assertThat(back.arrivalMs()).isEqualTo(1234);
+    assertThat(back.originalKey()).containsExactly(1, 2);
+    assertThat(back.originalValue()).containsExactly(3);
+  }
+}
