@@ -1,5 +1,7 @@
 package io.rewardstream.app;
 
+import io.rewardstream.inference.InferenceOptions;
+import io.rewardstream.judge.JudgeOptions;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
@@ -141,7 +143,8 @@ public record AppConfig(
       throw invalid(JUDGE_DIR, null, "set it to the judge model directory");
     }
     judgeMode = requireOneOf(JUDGE_MODE, judgeMode, MODES);
-    requireRange(JUDGE_SAMPLES, judgeSamples, 1, 64);
+    // vote and reflect show half the samples in each response order: at least one of each
+    requireRange(JUDGE_SAMPLES, judgeSamples, judgeMode.equals("greedy") ? 1 : 2, 64);
     if (!(judgeTemperature >= 0.0 && judgeTemperature <= 10.0)) {
       throw invalid(JUDGE_TEMPERATURE, judgeTemperature, "use a number in [0, 10], e.g. 1.0");
     }
@@ -253,6 +256,18 @@ public record AppConfig(
         measuredPairCostMs,
         costSafetyFactor,
         kafkaProperties);
+  }
+
+  /** The judge's scoring options (mode, samples, temperature). */
+  public JudgeOptions judgeOptions() {
+    return new JudgeOptions(JudgeOptions.Mode.parse(judgeMode), judgeSamples, judgeTemperature);
+  }
+
+  /** How the judge's model runs (device, threads; CUDA device 0). */
+  public InferenceOptions inferenceOptions() {
+    InferenceOptions.Device device =
+        InferenceOptions.Device.valueOf(inferenceDevice.toUpperCase(Locale.ROOT));
+    return new InferenceOptions(device, intraOpThreads, 0);
   }
 
   /** Wall time one full batch may take, with the safety factor: what the timeouts must cover. */

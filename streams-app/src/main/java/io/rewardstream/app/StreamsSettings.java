@@ -133,6 +133,13 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
             DeadLetterProcessingExceptionHandler.DLQ_TOPIC_CONFIG,
             config.dlqTopic(),
             "where that handler writes its DeadLetter records"));
+    settings.add(
+        setting(
+            file,
+            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG,
+            "true",
+            "the Kafka 5.0 default, set now: the topology has no global stores, and Streams"
+                + " warns at every start while it is unset"));
     if (config.stateDir() != null) {
       settings.add(
           setting(

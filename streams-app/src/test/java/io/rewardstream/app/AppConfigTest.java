@@ -3,6 +3,8 @@ package io.rewardstream.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rewardstream.inference.InferenceOptions;
+import io.rewardstream.judge.JudgeOptions;
 import io.rewardstream.topology.DeadLetterProcessingExceptionHandler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -218,6 +220,29 @@ class AppConfigTest {
                 "max.poll.interval.ms", "8000000")
             .streamsProperties();
     assertThat(ok.getProperty("transaction.timeout.ms")).isEqualTo("4000000");
+  }
+
+  @Test
+  void voteAndReflectNeedASampleInEachOrder() {
+    assertThatThrownBy(() -> config("judge.samples", "1"))
+        .hasMessageContaining("judge.samples=1")
+        .hasMessageContaining("[2, 64]");
+    assertThat(config("judge.mode", "greedy", "judge.samples", "1").judgeSamples()).isEqualTo(1);
+  }
+
+  @Test
+  void buildsTheJudgeAndInferenceOptions() {
+    AppConfig config =
+        config(
+            "judge.mode", "vote",
+            "judge.samples", "6",
+            "judge.temperature", "0.7",
+            "inference.device", "CUDA",
+            "inference.intra.op.threads", "4");
+
+    assertThat(config.judgeOptions()).isEqualTo(new JudgeOptions(JudgeOptions.Mode.VOTE, 6, 0.7));
+    assertThat(config.inferenceOptions())
+        .isEqualTo(new InferenceOptions(InferenceOptions.Device.CUDA, 4, 0));
   }
 
   @Test
