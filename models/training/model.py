@@ -54,8 +54,8 @@ class Block(nn.Module):
         if past_k is not None:
             k = torch.cat([past_k, k], dim=2)
             v = torch.cat([past_v, v], dim=2)
-        att = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(self.hd)) + bias
-        y = torch.softmax(att, dim=-1) @ v
+        q = q * (1.0 / math.sqrt(self.hd))
+        y = torch.softmax(q @ k.transpose(-1, -2) + bias, dim=-1) @ v
         x = x + self.o(y.transpose(1, 2).reshape(b, s, -1))
         g, u = self.gate_up(self.ln2(x)).chunk(2, dim=-1)
         x = x + self.down(F.silu(g) * u)
@@ -97,7 +97,7 @@ class TinyLM(nn.Module):
         allowed = (k_pos <= q_pos).unsqueeze(0).unsqueeze(0)  # [1,1,s,past+s]
         if attention_mask is not None:
             allowed = allowed & (attention_mask[:, None, None, :] > 0)
-        bias = torch.zeros(allowed.shape, dtype=torch.float32).masked_fill(~allowed, MASK_VALUE)
+        bias = (1.0 - allowed.to(torch.float32)) * MASK_VALUE  # 0 where allowed
         cos = self.cos_t[position_ids].unsqueeze(1)  # [b,1,s,hd]
         sin = self.sin_t[position_ids].unsqueeze(1)
         x = self.embed(input_ids)
@@ -137,6 +137,12 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
         batch = [prompts[i] for i in idx]
         n = len(batch)
         L = max(len(p) for p in batch)
+        # never run past the RoPE table / promised context: a row stops when its own
+        # prompt + generated tokens reach max_pos (512); finished rows keep being fed with
+        # their position clamped, so no position id ever exceeds 511.
+        max_pos = model.config["max_pos"]
+        lens = [len(p) for p in batch]
+        steps = min(max_new_tokens, max_pos - min(lens))
         ids = torch.full((n, L), PAD, dtype=torch.long)
         mask = torch.zeros((n, L), dtype=torch.long)
         for r, p in enumerate(batch):
@@ -148,7 +154,7 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
         next_pos = pos[:, -1:] + 1
         outs = [[] for _ in range(n)]
         done = torch.zeros(n, dtype=torch.bool)
-        for step in range(max_new_tokens):
+        for step in range(steps):
             if temperature > 0:
                 probs = torch.softmax(last / temperature, dim=-1)
                 tok = torch.multinomial(probs, 1, generator=gen).squeeze(1)
@@ -158,14 +164,16 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
                 if not done[r]:
                     t = int(tok[r])
                     outs[r].append(t)
-                    if t == EOS or (t < 256 and bytes(x for x in outs[r] if x < 256).endswith(stop)):
+                    # cheap test first: the stop string ends in '>'
+                    if t == EOS or lens[r] + len(outs[r]) >= max_pos or (stop and t == stop[-1]
+                                    and bytes(x for x in outs[r] if x < 256).endswith(stop)):
                         done[r] = True
-            if bool(done.all()) or step == max_new_tokens - 1:
+            if bool(done.all()) or step == steps - 1:
                 break
             mask = torch.cat([mask, torch.ones((n, 1), dtype=torch.long)], dim=1)
             logits, past = model(tok.unsqueeze(1), mask, next_pos, past)
             last = logits[:, -1, :]
-            next_pos = next_pos + 1
+            next_pos = (next_pos + 1).clamp(max=max_pos - 1)
         for r, i in enumerate(idx):
             ids_out[i] = outs[r]
             texts[i] = bytes(x for x in outs[r] if x < 256).decode("utf-8", errors="replace")

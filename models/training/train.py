@@ -1,0 +1,144 @@
+"""Train the tiny judge.
+
+Stage 1: response preference only (fresh synthetic pairs every step, both orders).
+Stage 2: continue from stage 1 on a mix of reflection pairs (analysis preference, built
+         by sample_reflect.py from the stage-1 model's own samples) and response-preference
+         examples, so capability 1 is not forgotten.
+
+Training is budgeted in wall-clock minutes (the machine is shared with Java builds);
+the learning rate follows warmup + cosine over that budget. Loss is only on the judge's
+output (target + EOS). Held-out verdict accuracy in both orders is logged every
+--eval-every minutes on 100 held-out pairs, since loss is a poor guide for this task.
+
+  /usr/bin/python3 train.py --stage 1 --minutes 55 --out out/stage1.pt
+  /usr/bin/python3 train.py --stage 2 --init out/stage1.pt --reflect out/reflect_train.jsonl \
+      --minutes 30 --out out/stage2.pt
+"""
+import argparse
+import json
+import math
+import random
+import time
+
+import torch
+import torch.nn.functional as F
+
+from data import BOS, PAD, EOS, encode, response_example, load_jsonl, heldout_set
+from model import TinyLM, num_params
+from evaluate import eval_greedy
+
+
+def collate(examples):
+    """Right-padded batch; labels -100 on prompt and padding (causal, so right padding
+    never leaks into real positions)."""
+    L = max(len(p) + len(t) for p, t in examples)
+    ids = torch.full((len(examples), L), PAD, dtype=torch.long)
+    labels = torch.full((len(examples), L), -100, dtype=torch.long)
+    for r, (p, t) in enumerate(examples):
+        seq = p + t
+        ids[r, :len(seq)] = torch.tensor(seq)
+        labels[r, len(p) - 1:len(seq) - 1] = torch.tensor(t)  # predict t from previous token
+    return ids, labels
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--stage", type=int, choices=[1, 2], required=True)
+    ap.add_argument("--init", default=None)
+    ap.add_argument("--reflect", default=None, help="reflection rows for stage 2 (jsonl)")
+    ap.add_argument("--reflect-share", type=float, default=0.5)
+    ap.add_argument("--minutes", type=float, required=True)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--warmup", type=int, default=150)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--eval-every", type=float, default=10.0, help="minutes")
+    ap.add_argument("--ckpt-every", type=float, default=5.0, help="minutes")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+
+    torch.set_num_threads(1)  # the other core belongs to the Java builds
+    torch.manual_seed(a.seed)
+    rng = random.Random(a.seed * 7919 + a.stage)
+
+    if a.init:
+        ck = torch.load(a.init, map_location="cpu")
+        model = TinyLM(ck["config"])
+        model.load_state_dict(ck["model"])
+        history = ck.get("history", [])
+    else:
+        model, history = TinyLM(), []
+    print(f"params {num_params(model)}", flush=True)
+
+    reflect = load_jsonl(a.reflect) if a.reflect else []
+    if a.stage == 2 and not reflect:
+        raise SystemExit("stage 2 needs --reflect")
+    reflect = [([BOS] + encode(r["prompt_text"]), encode(r["target"]) + [EOS]) for r in reflect]
+
+    evalpairs = heldout_set()[:100]
+    decay, no_decay = [], []
+    for n, p in model.named_parameters():
+        (no_decay if p.dim() < 2 else decay).append(p)
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.05},
+                             {"params": no_decay, "weight_decay": 0.0}],
+                            lr=a.lr, betas=(0.9, 0.98))
+    budget = a.minutes * 60
+    t0 = time.time()
+    train_time = 0.0  # excludes evaluation time, so the LR schedule tracks training only
+    last_eval = last_ck = time.time()
+    step, tokens, ema = 0, 0, None
+
+    def save(tag=""):
+        torch.save({"config": model.config, "model": model.state_dict(), "step": step,
+                    "stage": a.stage, "tokens": tokens, "train_seconds": train_time,
+                    "history": history}, a.out)
+        print(f"saved {a.out} {tag}", flush=True)
+
+    def run_eval():
+        model.eval()
+        res, _ = eval_greedy(model, evalpairs)
+        model.train()
+        rec = {"stage": a.stage, "step": step, "train_min": round(train_time / 60, 1),
+               "loss": round(ema, 4), **{k: v for k, v in res.items() if k != "pairs"}}
+        history.append(rec)
+        print("EVAL " + json.dumps(rec), flush=True)
+
+    model.train()
+    while train_time < budget:
+        ts = time.time()
+        if a.stage == 2 and rng.random() < a.reflect_share:
+            # one batch of a single kind keeps padding low (reflection rows are ~2x longer)
+            batch = [rng.choice(reflect) for _ in range(a.batch // 2)]
+        else:
+            batch = [response_example(rng) for _ in range(a.batch)]
+        ids, labels = collate(batch)
+        frac = train_time / budget
+        lr = a.lr * min(1.0, (step + 1) / a.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        logits, _ = model(ids)
+        loss = F.cross_entropy(logits.view(-1, logits.shape[-1]), labels.view(-1), ignore_index=-100)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        tokens += ids.numel()
+        train_time += time.time() - ts
+        ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+        if step % 50 == 0:
+            print(f"step {step} loss {ema:.4f} lr {lr:.2e} tok/s {tokens / train_time:.0f} "
+                  f"train_min {train_time / 60:.1f}", flush=True)
+        if time.time() - last_ck > a.ckpt_every * 60:
+            save()
+            last_ck = time.time()
+        if time.time() - last_eval > a.eval_every * 60:
+            run_eval()
+            last_eval = time.time()
+    run_eval()
+    save("final")
+    print(f"done in {(time.time() - t0) / 60:.1f} min wall", flush=True)
+
+
+if __name__ == "__main__":
+    main()
