@@ -168,30 +168,42 @@ final class Generator {
     return new Batch(step.cache(), batch.rows);
   }
 
-  /** Drops finished rows from the cache once they are at least half of it. */
+  /**
+   * Drops finished rows from the cache once they are at least half of it, and left padding no live
+   * row needs; also whenever the padded cache would outgrow the context window.
+   */
   private Batch compactIfWorthIt(List<Row> rows, Batch batch) {
     int live = 0;
+    int minPad = Integer.MAX_VALUE;
     for (int r : batch.rows) {
-      if (!rows.get(r).done) {
+      Row row = rows.get(r);
+      if (!row.done) {
         live++;
+        minPad = Math.min(minPad, row.padLeft);
       }
     }
-    if (live == batch.rows.length || live * 2 > batch.rows.length) {
+    boolean full = batch.cache.length() + 1 >= config.maxContext();
+    boolean sparse = live < batch.rows.length && live * 2 <= batch.rows.length;
+    if (!full && !sparse) {
       return batch;
+    }
+    if (live == 0) {
+      batch.cache.close();
+      return new Batch(KvCache.empty(lm.env(), lm.layout(), 0), new int[0]);
     }
     int[] keep = new int[live];
     int[] keepRows = new int[live];
     int k = 0;
     for (int i = 0; i < batch.rows.length; i++) {
-      if (!rows.get(batch.rows[i]).done) {
+      Row row = rows.get(batch.rows[i]);
+      if (!row.done) {
+        row.padLeft -= minPad;
         keep[k] = i;
         keepRows[k++] = batch.rows[i];
       }
     }
     try (KvCache old = batch.cache) {
-      return new Batch(
-          live == 0 ? KvCache.empty(lm.env(), lm.layout(), 0) : old.gather(lm.env(), keep),
-          keepRows);
+      return new Batch(old.gather(lm.env(), keep, minPad), keepRows);
     }
   }
 

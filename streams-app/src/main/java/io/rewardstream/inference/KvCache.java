@@ -78,31 +78,51 @@ final class KvCache implements AutoCloseable {
    * they stop costing work. This cache stays open; the caller closes it.
    */
   KvCache gather(OrtEnvironment env, int[] sourceRows) {
+    return gather(env, sourceRows, 0);
+  }
+
+  /**
+   * As {@link #gather(OrtEnvironment, int[])}, also dropping the first {@code dropColumns}
+   * positions of every row: left padding that no kept row needs any more. Keeps the cache inside
+   * the model's context window when rows of different prompt lengths share a batch.
+   */
+  KvCache gather(OrtEnvironment env, int[] sourceRows, int dropColumns) {
     OnnxTensor[] newKeys = new OnnxTensor[layout.layers()];
     OnnxTensor[] newValues = new OnnxTensor[layout.layers()];
     try {
       for (int l = 0; l < layout.layers(); l++) {
-        newKeys[l] = gatherRows(env, keys[l], sourceRows);
-        newValues[l] = gatherRows(env, values[l], sourceRows);
+        newKeys[l] = gatherRows(env, keys[l], sourceRows, dropColumns);
+        newValues[l] = gatherRows(env, values[l], sourceRows, dropColumns);
       }
     } catch (OrtException e) {
       throw new InferenceException("cannot copy the KV cache of batch " + batch, e);
     }
-    return new KvCache(layout, newKeys, newValues, sourceRows.length, length, null);
+    return new KvCache(layout, newKeys, newValues, sourceRows.length, length - dropColumns, null);
   }
 
-  private OnnxTensor gatherRows(OrtEnvironment env, OnnxTensor tensor, int[] rows)
+  private OnnxTensor gatherRows(OrtEnvironment env, OnnxTensor tensor, int[] rows, int drop)
       throws OrtException {
+    int newLength = length - drop;
     int rowFloats = Math.toIntExact(layout.rowFloats(length));
-    FloatBuffer source = tensor.getFloatBuffer();
-    FloatBuffer target =
-        ByteBuffer.allocateDirect(rows.length * rowFloats * Float.BYTES)
+    int newRowFloats = Math.toIntExact(layout.rowFloats(newLength));
+    int headDim = layout.headDim();
+    FloatBuffer source = tensor.getFloatBuffer(); // [batch, kv_heads, length, head_dim]
+    FloatBuffer target = // [rows, kv_heads, length - drop, head_dim]
+        ByteBuffer.allocateDirect(rows.length * newRowFloats * Float.BYTES)
             .order(ByteOrder.nativeOrder())
             .asFloatBuffer();
     for (int i = 0; i < rows.length; i++) {
-      target.put(i * rowFloats, source, rows[i] * rowFloats, rowFloats);
+      if (drop == 0) {
+        target.put(i * newRowFloats, source, rows[i] * rowFloats, rowFloats);
+        continue;
+      }
+      for (int h = 0; h < layout.kvHeads(); h++) {
+        int from = rows[i] * rowFloats + (h * length + drop) * headDim;
+        int to = i * newRowFloats + h * newLength * headDim;
+        target.put(to, source, from, newLength * headDim);
+      }
     }
-    return OnnxTensor.createTensor(env, target, layout.shape(rows.length, length));
+    return OnnxTensor.createTensor(env, target, layout.shape(rows.length, newLength));
   }
 
   @Override
