@@ -47,6 +47,7 @@ public final class LanguageModel implements AutoCloseable {
    * @throws InferenceException naming the missing file or the bad ONNX input
    */
   public static LanguageModel load(Path dir, InferenceOptions options) {
+    dir = resolveDir(dir);
     if (!Files.isDirectory(dir)) {
       throw new InferenceException(
           "model directory "
@@ -68,6 +69,20 @@ public final class LanguageModel implements AutoCloseable {
     }
     int vocab = probeVocab(lm, config);
     return new LanguageModel(dir, config, tokenizer, lm, vocab);
+  }
+
+  /**
+   * A relative model directory that does not exist from the working directory is looked up under
+   * {@code $REWARDSTREAM_HOME} (set by the {@code ./rewardstream} launcher to the repository), so
+   * the bundled {@code models/judge-tiny} default works from any directory.
+   */
+  public static Path resolveDir(Path dir) {
+    String home = System.getenv("REWARDSTREAM_HOME");
+    if (dir.isAbsolute() || Files.isDirectory(dir) || home == null) {
+      return dir;
+    }
+    Path underHome = Path.of(home).resolve(dir);
+    return Files.isDirectory(underHome) ? underHome : dir;
   }
 
   /** The vocabulary size, from one tiny forward pass (the logits axis may be symbolic). */

@@ -30,7 +30,10 @@ public final class TextTokenizer implements AutoCloseable {
     pinDjlCacheDir(tokenizerJson.toAbsolutePath().getParent());
     try {
       return new TextTokenizer(
-          HuggingFaceTokenizer.newInstance(tokenizerJson, Map.of("addSpecialTokens", "false")));
+          HuggingFaceTokenizer.newInstance(
+              tokenizerJson,
+              // no implicit specials; no truncation (the engine checks the context itself)
+              Map.of("addSpecialTokens", "false", "truncation", "false", "maxLength", "-1")));
     } catch (IOException | RuntimeException e) {
       throw new InferenceException("cannot load tokenizer " + tokenizerJson + ": " + e, e);
     }

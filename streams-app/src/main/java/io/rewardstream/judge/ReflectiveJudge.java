@@ -77,6 +77,7 @@ public final class ReflectiveJudge implements Judge {
   /** Loads the model directory and its judge.json. The judge owns the model and closes it. */
   public static ReflectiveJudge open(Path dir, JudgeOptions options, InferenceOptions inference) {
     LanguageModel model = LanguageModel.load(dir, inference);
+    dir = model.dir();
     try {
       return new ReflectiveJudge(model, JudgeConfig.read(dir.resolve("judge.json")), options);
     } catch (RuntimeException e) {
