@@ -66,6 +66,7 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
     List<Setting> ours = new ArrayList<>();
     ours.addAll(identity(config));
     ours.addAll(delivery(config));
+    ours.add(threads(config));
     ours.addAll(errorsAndState(config));
     Properties properties = new Properties();
     properties.putAll(config.kafkaProperties());
@@ -115,6 +116,15 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
                 + " fit in the other half: at least 2 x the batch budget ("
                 + cost(config)
                 + ")"));
+  }
+
+  private static Setting threads(AppConfig config) {
+    return setting(
+        config.kafkaProperties(),
+        StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+        "1",
+        "one judge per instance and it is not thread-safe (one model session per device):"
+            + " scale out with more instances of the same application.id, not more threads");
   }
 
   private static List<Setting> errorsAndState(AppConfig config) {
@@ -171,6 +181,18 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
   private static void checkTimeouts(Properties properties, AppConfig config) {
     checkTransactionTimeout(properties, config);
     checkPollInterval(properties, config);
+    checkThreads(properties);
+  }
+
+  private static void checkThreads(Properties properties) {
+    String threads = String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).trim();
+    if (!threads.equals("1")) {
+      throw AppConfig.invalid(
+          StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+          threads,
+          "the judge is not thread-safe, so RewardStream runs one stream thread; remove the key"
+              + " and run more instances (same application.id) for more throughput");
+    }
   }
 
   private static void checkTransactionTimeout(Properties properties, AppConfig config) {

@@ -15,7 +15,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = RewardStreamCli.Version.class,
     description = "Scores RLHF rollout pairs from Kafka with an in-process reflective judge.",
-    subcommands = {DemoCommand.class, EvalCommand.class})
+    subcommands = {
+      DemoCommand.class,
+      RunCommand.class,
+      ProduceCommand.class,
+      TailCommand.class,
+      EvalCommand.class
+    })
 public final class RewardStreamCli implements Runnable {
 
   @Spec private CommandSpec spec;
@@ -28,9 +34,37 @@ public final class RewardStreamCli implements Runnable {
   public static void main(String[] args) {
     // DJL must never download anything (network rule); set before any DJL class can load.
     System.setProperty("ai.djl.offline", "true");
-    int status = new CommandLine(new RewardStreamCli()).execute(args);
+    int status = commandLine().execute(args);
     System.exit(status);
   }
+
+  /**
+   * The command line with its help footers and error handling set up: a usage error (bad key,
+   * value, file or line) prints one message naming it, not a stack trace.
+   */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new RewardStreamCli());
+    cli.getSubcommands()
+        .get("run")
+        .getCommandSpec()
+        .usageMessage()
+        .footer(RunCommand.configKeysHelp());
+    cli.setExecutionExceptionHandler(RewardStreamCli::handleError);
+    return cli;
+  }
+
+  private static int handleError(
+      Exception e, CommandLine command, CommandLine.ParseResult parseResult) throws Exception {
+    if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException) {
+      command.getErr().println(command.getCommandName() + ": error: " + e.getMessage());
+      command.getErr().flush();
+      return USAGE_ERROR;
+    }
+    throw e;
+  }
+
+  /** Exit status of a command refused for its input (config, file, option value). */
+  static final int USAGE_ERROR = 2;
 
   /** Without a subcommand there is nothing to run: show what there is. */
   @Override

@@ -1,0 +1,223 @@
+package io.rewardstream.app;
+
+import io.rewardstream.judge.Judge;
+import io.rewardstream.judge.JudgeInfo;
+import io.rewardstream.judge.ReflectiveJudge;
+import io.rewardstream.topology.RewardTopology;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KafkaStreams.State;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running RewardStream instance: the judge, the topology and the {@link KafkaStreams} client,
+ * and their lifecycle.
+ *
+ * <p>Start-up: open the judge, measure its cost per pair with one warm-up batch ({@link
+ * PairCostProbe}), derive the timeouts from that measurement, log every setting with its reason,
+ * build the topology and start Kafka Streams.
+ *
+ * <p>Shutdown ({@link #close()}), in this order:
+ *
+ * <ol>
+ *   <li>{@code KafkaStreams.close}, leaving the consumer group so other instances take the
+ *       partitions at once. It waits for the stream thread to finish the call it is in: an
+ *       in-flight batch either completes and commits, or (if the process dies first) its
+ *       transaction is aborted; either way the pairs not yet scored stay in the changelogged buffer
+ *       and are scored by whoever owns the partition next.
+ *   <li>Then the judge, which frees the model's native memory. Never before: the stream thread may
+ *       be inside the judge until close returns. If close times out (a batch slower than its
+ *       budget), the judge is left open and the process exit reclaims it.
+ * </ol>
+ *
+ * <p>Threads: the judge is not thread-safe, so the app runs exactly one stream thread (see {@link
+ * StreamsSettings}); more throughput means more instances with the same {@code application.id}.
+ */
+public final class RewardStreamApp implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RewardStreamApp.class);
+
+  /** Floor of the close timeout; the batch budget is used when it is longer. */
+  static final Duration MIN_CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+  private final AppConfig config;
+  private final MeteredJudge judge;
+  private final KafkaStreams streams;
+  private final CompletableFuture<Void> running = new CompletableFuture<>();
+  private final CompletableFuture<State> terminated = new CompletableFuture<>();
+  private boolean closed;
+
+  private RewardStreamApp(AppConfig config, MeteredJudge judge, StreamsSettings settings) {
+    this.config = config;
+    this.judge = judge;
+    this.streams = new KafkaStreams(RewardTopology.build(config, judge), settings.properties());
+    streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(Clock.systemUTC()));
+    streams.setStateListener(this::onStateChange);
+  }
+
+  /**
+   * Opens the judge named by the config and starts the app with it.
+   *
+   * @throws IllegalArgumentException for a configuration that cannot work (names key and value)
+   */
+  public static RewardStreamApp start(AppConfig config) {
+    LOG.info(
+        "opening judge {} ({} mode, {} device)",
+        config.judgeDir().toAbsolutePath().normalize(),
+        config.judgeMode(),
+        config.inferenceDevice());
+    Judge judge =
+        ReflectiveJudge.open(config.judgeDir(), config.judgeOptions(), config.inferenceOptions());
+    return start(config, judge);
+  }
+
+  /**
+   * Starts the app with this judge; the app owns the judge from now on and closes it, also when
+   * start-up fails.
+   */
+  public static RewardStreamApp start(AppConfig configured, Judge judge) {
+    MeteredJudge metered = new MeteredJudge(Objects.requireNonNull(judge, "judge"));
+    RewardStreamApp app = null;
+    try {
+      long pairCostMs = PairCostProbe.measureMs(metered);
+      AppConfig config = configured.withPairCostMs(pairCostMs);
+      StreamsSettings settings = config.streamsSettings();
+      logStartup(configured, config, metered.info(), settings);
+      app = new RewardStreamApp(config, metered, settings);
+      app.streams.start();
+      return app;
+    } catch (RuntimeException e) {
+      if (app != null) {
+        app.streams.close(Duration.ZERO);
+      }
+      metered.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs until the JVM is asked to stop (SIGTERM, SIGINT) or Kafka Streams stops by itself: the
+   * body of {@code rewardstream run}.
+   *
+   * @return the process exit status: 0 after a requested shutdown, 1 if the app failed
+   */
+  public static int runUntilShutdown(AppConfig config) {
+    RewardStreamApp app = start(config);
+    Thread hook = new Thread(app::close, "rewardstream-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    State end = app.awaitTermination();
+    // Here either the hook is closing the app (SIGTERM) or Streams failed on its own.
+    app.close();
+    if (end == State.ERROR) {
+      LOG.error("Kafka Streams stopped after a fatal error (see above); exiting with status 1");
+      return 1;
+    }
+    return 0;
+  }
+
+  private static void logStartup(
+      AppConfig configured, AppConfig config, JudgeInfo info, StreamsSettings settings) {
+    LOG.info(
+        "judge {} {} (model sha256 {}), {} mode: measured {} ms per pair (configured guess {} ms)",
+        info.id(),
+        info.version(),
+        info.modelHash(),
+        info.mode(),
+        config.pairCostMs(),
+        configured.pairCostMs());
+    LOG.info(
+        "{} -> {} (dead letters: {}), batches of {} pairs or {} ms; Kafka Streams settings:",
+        config.inputTopic(),
+        config.outputTopic(),
+        config.dlqTopic(),
+        config.batchSize(),
+        config.batchMaxWaitMs());
+    settings.settings().forEach(setting -> LOG.info("  {}", setting));
+  }
+
+  private void onStateChange(State newState, State oldState) {
+    LOG.info("Kafka Streams {} -> {}", oldState, newState);
+    if (newState == State.RUNNING) {
+      running.complete(null);
+    } else if (newState == State.ERROR || newState == State.NOT_RUNNING) {
+      terminated.complete(newState);
+    }
+  }
+
+  /** The effective configuration: the given one with the measured pair cost. */
+  public AppConfig config() {
+    return config;
+  }
+
+  /** Kafka Streams' current state. */
+  public State state() {
+    return streams.state();
+  }
+
+  /**
+   * Waits until Kafka Streams first reaches RUNNING (partitions assigned, buffer restored).
+   *
+   * @throws IllegalStateException if it stopped or did not get there in time
+   */
+  public void awaitRunning(Duration timeout) {
+    CompletableFuture<Object> either = CompletableFuture.anyOf(running, terminated);
+    try {
+      either.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      throw new IllegalStateException(
+          "Kafka Streams not RUNNING after " + timeout + " (state " + streams.state() + ")", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for RUNNING", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("waiting for RUNNING failed", e);
+    }
+    if (terminated.isDone()) {
+      throw new IllegalStateException("Kafka Streams stopped (" + terminated.join() + ")");
+    }
+  }
+
+  /** Blocks until Kafka Streams stops (closed, or failed); returns NOT_RUNNING or ERROR. */
+  public State awaitTermination() {
+    return terminated.join();
+  }
+
+  /** How long {@link #close()} waits for Kafka Streams: long enough for a batch to finish. */
+  Duration closeTimeout() {
+    Duration budget = Duration.ofMillis(config.batchBudgetMs());
+    return budget.compareTo(MIN_CLOSE_TIMEOUT) > 0 ? budget : MIN_CLOSE_TIMEOUT;
+  }
+
+  /** Closes Kafka Streams, then the judge (see the class comment). Idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    Duration timeout = closeTimeout();
+    LOG.info("stopping: closing Kafka Streams (up to {}), then the judge", timeout);
+    boolean stopped =
+        streams.close(
+            CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(timeout));
+    terminated.complete(streams.state());
+    if (!stopped) {
+      LOG.error(
+          "Kafka Streams did not stop within {}; leaving the judge open (a stream thread may"
+              + " still be in it); its memory is freed when the process exits",
+          timeout);
+      return;
+    }
+    LOG.info("stopped; scored {}", judge.summary());
+    judge.close();
+  }
+}

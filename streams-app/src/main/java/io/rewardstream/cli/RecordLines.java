@@ -1,0 +1,166 @@
+package io.rewardstream.cli;
+
+import io.rewardstream.avro.DeadLetter;
+import io.rewardstream.avro.DriftAlert;
+import io.rewardstream.avro.RewardResult;
+import io.rewardstream.avro.RewardWindowStats;
+import io.rewardstream.avro.RolloutPair;
+import io.rewardstream.schemas.AvroSerdes;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+
+/**
+ * One readable line per RewardStream record, whatever its type: the record type is recognised from
+ * the single-object header (each type has its own schema fingerprint), so {@code tail} works on
+ * renamed topics too, and shows what a stray record on the wrong topic is.
+ */
+final class RecordLines {
+
+  /** Longest text excerpt in a line. */
+  static final int EXCERPT = 60;
+
+  private static final List<Deserializer<?>> DECODERS =
+      List.of(
+          AvroSerdes.rewardResult().deserializer(),
+          AvroSerdes.deadLetter().deserializer(),
+          AvroSerdes.rolloutPair().deserializer(),
+          AvroSerdes.rewardWindowStats().deserializer(),
+          AvroSerdes.driftAlert().deserializer());
+
+  private RecordLines() {}
+
+  /** Decodes with the first serde that accepts the bytes; null if none does. */
+  static Object decode(String topic, byte[] value) {
+    if (value == null) {
+      return null;
+    }
+    for (Deserializer<?> decoder : DECODERS) {
+      try {
+        return decoder.deserialize(topic, value);
+      } catch (SerializationException e) {
+        // not this type: try the next one
+      }
+    }
+    return null;
+  }
+
+  /** The line for a raw record value. */
+  static String format(String topic, byte[] value) {
+    if (value == null) {
+      return "(tombstone: null value)";
+    }
+    Object record = decode(topic, value);
+    return record == null ? undecodable(value) : format(record);
+  }
+
+  /** The line for a decoded record. */
+  static String format(Object record) {
+    if (record instanceof RewardResult r) {
+      return reward(r);
+    } else if (record instanceof DeadLetter d) {
+      return deadLetter(d);
+    } else if (record instanceof RolloutPair p) {
+      return rollout(p);
+    } else if (record instanceof RewardWindowStats s) {
+      return stats(s);
+    } else if (record instanceof DriftAlert a) {
+      return alert(a);
+    }
+    return String.valueOf(record);
+  }
+
+  static String reward(RewardResult r) {
+    String head =
+        String.format(
+            Locale.ROOT,
+            "reward  %s %s preferred=%s p_a_better=%.3f reward_a=%+.3f reward_b=%+.3f"
+                + " latency=%dms %s/%s %s seed=%d gen=%d",
+            r.getRolloutId(),
+            r.getStatus(),
+            r.getPreferred(),
+            r.getPABetter(),
+            r.getRewardA(),
+            r.getRewardB(),
+            r.getLatencyMs(),
+            r.getJudgeId(),
+            r.getJudgeVersion(),
+            r.getMode(),
+            r.getSeed(),
+            r.getGenerations());
+    return r.getFailureReason() != null
+        ? head + " failure=\"" + excerpt(r.getFailureReason(), 2 * EXCERPT) + "\""
+        : head + " analysis=\"" + excerpt(r.getChosenAnalysis(), EXCERPT) + "\"";
+  }
+
+  static String deadLetter(DeadLetter d) {
+    return String.format(
+        Locale.ROOT,
+        "dead    %s %s from %s-%d@%d: %s",
+        d.getRolloutId() == null ? "(no id)" : d.getRolloutId(),
+        d.getReasonCode(),
+        d.getSourceTopic(),
+        d.getSourcePartition(),
+        d.getSourceOffset(),
+        excerpt(d.getReason(), 3 * EXCERPT));
+  }
+
+  static String rollout(RolloutPair p) {
+    return String.format(
+        Locale.ROOT,
+        "rollout %s policy=%s prompt=\"%s\" a=\"%s\" b=\"%s\"",
+        p.getRolloutId(),
+        p.getPolicyVersion(),
+        excerpt(p.getPrompt(), EXCERPT),
+        excerpt(p.getResponseA(), EXCERPT / 2),
+        excerpt(p.getResponseB(), EXCERPT / 2));
+  }
+
+  static String stats(RewardWindowStats s) {
+    return String.format(
+        Locale.ROOT,
+        "stats   policy=%s judge=%s [%s, %s) n=%d mean_p_a=%.3f mean_margin=%+.3f failed=%.1f%%",
+        s.getPolicyVersion(),
+        s.getJudgeVersion(),
+        s.getWindowStart(),
+        s.getWindowEnd(),
+        s.getCount(),
+        s.getMeanPABetter(),
+        s.getMeanRewardMargin(),
+        100 * s.getFailedRate());
+  }
+
+  static String alert(DriftAlert a) {
+    return String.format(
+        Locale.ROOT,
+        "alert   policy=%s judge=%s %s=%.3f (threshold %.3f) window [%s, %s): %s",
+        a.getPolicyVersion(),
+        a.getJudgeVersion(),
+        a.getStatistic(),
+        a.getValue(),
+        a.getThreshold(),
+        a.getWindowStart(),
+        a.getWindowEnd(),
+        excerpt(a.getMessage(), 2 * EXCERPT));
+  }
+
+  private static String undecodable(byte[] value) {
+    byte[] head = java.util.Arrays.copyOf(value, Math.min(value.length, 16));
+    return "(not a RewardStream record: "
+        + value.length
+        + " bytes, starting "
+        + HexFormat.ofDelimiter(" ").formatHex(head)
+        + ")";
+  }
+
+  /** One line of at most {@code max} characters: newlines shown as a space, cut with "...". */
+  static String excerpt(String text, int max) {
+    if (text == null) {
+      return "";
+    }
+    String flat = text.replaceAll("\\s+", " ").strip();
+    return flat.length() <= max ? flat : flat.substring(0, Math.max(0, max - 3)) + "...";
+  }
+}

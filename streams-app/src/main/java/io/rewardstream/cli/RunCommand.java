@@ -1,0 +1,95 @@
+package io.rewardstream.cli;
+
+import io.rewardstream.app.AppConfig;
+import io.rewardstream.app.RewardStreamApp;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rewardstream run}: the production entry point. Starts one instance and blocks until
+ * SIGTERM/SIGINT, then shuts down in order (see {@link RewardStreamApp}).
+ */
+@Command(
+    name = "run",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the scoring pipeline: rollouts -> validate -> batch buffer -> judge -> rewards, bad"
+          + " input to the dead-letter topic, exactly-once. Blocks until SIGTERM or Ctrl-C, then"
+          + " lets the in-flight batch finish, closes Kafka Streams, then the judge.",
+      "Start more instances with the same application.id to share the input partitions.",
+      "Configuration: --config FILE (Java properties), then --set KEY=VALUE, then"
+          + " --bootstrap-servers. Keys not listed below go to Kafka Streams as they are."
+    })
+final class RunCommand implements Callable<Integer> {
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Properties file (UTF-8); missing keys take the defaults below.")
+  Path config;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Set one key, over the file (repeatable), e.g. --set judge.mode=greedy.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT[,...]",
+      description = "Kafka bootstrap servers; wins over bootstrap.servers in the file.")
+  String bootstrapServers;
+
+  @Override
+  public Integer call() {
+    return RewardStreamApp.runUntilShutdown(appConfig());
+  }
+
+  /** File, then --set, then --bootstrap-servers; validated (errors name key, value and fix). */
+  AppConfig appConfig() {
+    Properties properties = new Properties();
+    if (config != null) {
+      load(config, properties);
+    }
+    overrides.forEach(properties::setProperty);
+    if (bootstrapServers != null) {
+      properties.setProperty(AppConfig.BOOTSTRAP_SERVERS, bootstrapServers);
+    }
+    AppConfig appConfig = AppConfig.fromProperties(properties);
+    appConfig.streamsSettings(); // refuse timeouts a batch cannot finish in, before the judge loads
+    return appConfig;
+  }
+
+  private static void load(Path file, Properties properties) {
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("--config " + file + ": no such file");
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("--config " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The keys with their defaults and meaning: the footer of {@code run --help}. */
+  static String configKeysHelp() {
+    StringBuilder help = new StringBuilder("%nConfiguration keys (default, meaning):%n");
+    for (AppConfig.Key key : AppConfig.KEYS) {
+      String value = key.defaultValue().isEmpty() ? "(none)" : key.defaultValue();
+      help.append(String.format("  %-28s %-20s %s%n", key.name(), value, key.doc()));
+    }
+    help.append(
+        "%nExample: ./rewardstream run --bootstrap-servers kafka:9092 --config app.properties%n");
+    // picocli formats the footer itself: keep its format specifiers, escape any others.
+    return help.toString().replace("%n", "\n").replace("%", "%%").replace("\n", "%n");
+  }
+}
