@@ -15,12 +15,10 @@ final class AlertMessages {
   static String psi(double psi, double threshold, Reference ref, RewardWindowStats window) {
     return String.format(
             Locale.ROOT,
-            "PSI %.3f > %.3f: the p_a_better distribution of policy %s under judge %s moved away"
-                + " from its reference. ",
+            "PSI %.3f > %.3f: the p_a_better distribution of %s moved away from its reference. ",
             psi,
             threshold,
-            window.getPolicyVersion(),
-            window.getJudgeVersion())
+            series(window))
         + pABetterChange(ref, window);
   }
 
@@ -28,14 +26,13 @@ final class AlertMessages {
       double d, double critical, double alpha, double pValue, Reference ref, RewardWindowStats w) {
     return String.format(
             Locale.ROOT,
-            "KS D %.3f > %.3f (critical value at alpha %s, p ~ %.2g): the p_a_better CDF of policy"
-                + " %s under judge %s differs from its reference. ",
+            "KS D %.3f > %.3f (critical value at alpha %s, p ~ %.2g): the p_a_better CDF of %s"
+                + " differs from its reference. ",
             d,
             critical,
             alpha,
             pValue,
-            w.getPolicyVersion(),
-            w.getJudgeVersion())
+            series(w))
         + pABetterChange(ref, w);
   }
 
@@ -44,10 +41,9 @@ final class AlertMessages {
     double before = noNegativeZero(ref.margin().mean());
     return String.format(
             Locale.ROOT,
-            "Mean reward margin (reward_a - reward_b) of policy %s under judge %s moved from %.3f"
-                + " to %.3f, %.1f standard errors (threshold %.1f). ",
-            window.getPolicyVersion(),
-            window.getJudgeVersion(),
+            "Mean reward margin (reward_a - reward_b) of %s moved from %.3f to %.3f, %.1f standard"
+                + " errors (threshold %.1f). ",
+            series(window),
             before,
             now,
             z,
@@ -106,6 +102,15 @@ final class AlertMessages {
             " Right after a judge version change, replay these rollouts with the previous judge"
                 + " and compare before trusting the new rewards.")
         .toString();
+  }
+
+  /** "policy p under judge j", with "all policies" / "all judges" for a pooled dimension. */
+  private static String series(RewardWindowStats window) {
+    String policy = window.getPolicyVersion();
+    String judge = window.getJudgeVersion();
+    return (GroupBy.ALL.equals(policy) ? "all policies" : "policy " + policy)
+        + " under "
+        + (GroupBy.ALL.equals(judge) ? "all judges" : "judge " + judge);
   }
 
   /** A value that would print as "-0.000" (rounding noise around 0) as 0. */

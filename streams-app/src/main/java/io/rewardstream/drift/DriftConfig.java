@@ -3,6 +3,7 @@ package io.rewardstream.drift;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +20,7 @@ import java.util.function.Function;
  * application's whole config file can be passed in. An unknown {@code drift.*} key is rejected, so
  * a typo does not silently leave a default in force.
  *
+ * @param groupBy which results share a window series and a reference
  * @param window window size
  * @param hop how far each window advances; equal to {@code window} for tumbling windows
  * @param grace how long after a window's end late results are still counted; the window's
@@ -36,6 +38,7 @@ import java.util.function.Function;
  * @param minCount scored results a window needs before it is pooled into a reference or tested
  */
 public record DriftConfig(
+    GroupBy groupBy,
     Duration window,
     Duration hop,
     Duration grace,
@@ -48,6 +51,7 @@ public record DriftConfig(
     double meanShiftThreshold,
     long minCount) {
 
+  public static final String GROUP_BY = "drift.group.by";
   public static final String WINDOW_MS = "drift.window.ms";
   public static final String HOP_MS = "drift.hop.ms";
   public static final String GRACE_MS = "drift.grace.ms";
@@ -66,6 +70,11 @@ public record DriftConfig(
   /** Every key, in documentation order. */
   public static final List<Key> KEYS =
       List.of(
+          new Key(
+              GROUP_BY,
+              "policy+judge",
+              "one series per policy+judge version (default), per judge (all policies pooled)"
+                  + " or per policy (all judges pooled)"),
           new Key(WINDOW_MS, "300000", "window size, ms (5 min)"),
           new Key(HOP_MS, "", "window advance, ms; empty = window size (tumbling windows)"),
           new Key(GRACE_MS, "30000", "late results still counted this long after a window ends"),
@@ -87,6 +96,9 @@ public record DriftConfig(
 
   /** Validates every field; the message names the key, the value and the fix. */
   public DriftConfig {
+    if (groupBy == null) {
+      throw invalid(GROUP_BY, null, "use one of " + groupByValues());
+    }
     requireMs(WINDOW_MS, window, 1);
     requireMs(HOP_MS, hop, 1);
     if (hop.compareTo(window) > 0) {
@@ -133,7 +145,12 @@ public record DriftConfig(
     }
     Duration window = Duration.ofMillis(parse(values, WINDOW_MS, Long::parseLong, "ms"));
     String hop = values.get(HOP_MS);
+    GroupBy groupBy = GroupBy.fromConfigValue(values.get(GROUP_BY));
+    if (groupBy == null) {
+      throw invalid(GROUP_BY, values.get(GROUP_BY), "use one of " + groupByValues());
+    }
     return new DriftConfig(
+        groupBy,
         window,
         hop.isEmpty() ? window : Duration.ofMillis(parse(values, HOP_MS, Long::parseLong, "ms")),
         Duration.ofMillis(parse(values, GRACE_MS, Long::parseLong, "ms, e.g. 30000")),
@@ -193,6 +210,10 @@ public record DriftConfig(
     if (value < min || value > max) {
       throw invalid(key, value, "use a whole number in [" + min + ", " + max + "]");
     }
+  }
+
+  private static List<String> groupByValues() {
+    return Arrays.stream(GroupBy.values()).map(GroupBy::configValue).toList();
   }
 
   private static List<String> names() {

@@ -34,7 +34,8 @@ import org.apache.kafka.streams.state.WindowStore;
  *   <li><b>drift-event-time</b> re-timestamps each result with its {@code scored_at} (see {@link
  *       EventTimeProcessor} for why), so windows are in judge time, and late results within {@code
  *       drift.grace.ms} still land in their window.
- *   <li>Results are re-keyed by {@code policy_version|judge_version} and repartitioned, so each
+ *   <li>Results are re-keyed by {@code policy_version|judge_version} (with {@code *} for a
+ *       dimension pooled by {@code drift.group.by}, see {@link GroupBy}) and repartitioned, so each
  *       key's windows are aggregated (and later compared) by one task. Every result counts, FAILED
  *       ones included (they make up {@code failed_rate}); see {@link WindowAccumulator}.
  *   <li><b>drift-window-aggregate</b> keeps one accumulator per key and window (tumbling by
@@ -176,7 +177,7 @@ public final class DriftTopology {
         rewards
             .processValues(EventTimeProcessor::new, Named.as(EVENT_TIME))
             .groupBy(
-                (key, result) -> key(result),
+                (key, result) -> config.groupBy().key(result),
                 Grouped.with(REPARTITION, Serdes.String(), Topics.REWARDS.valueSerde()))
             .windowedBy(windows(config))
             .aggregate(
@@ -190,7 +191,7 @@ public final class DriftTopology {
                 Suppressed.untilWindowCloses(Suppressed.BufferConfig.unbounded())
                     .withName(SUPPRESS))
             .toStream(Named.as("drift-closed-windows"))
-            .process(WindowStatsProcessor::new, Named.as(WINDOW_STATS));
+            .process(() -> new WindowStatsProcessor(config.groupBy()), Named.as(WINDOW_STATS));
     windows.to(
         stats.name(), Produced.with(stats.keySerde(), stats.valueSerde()).withName(STATS_SINK));
 
@@ -199,11 +200,6 @@ public final class DriftTopology {
     raised.to(
         alerts.name(), Produced.with(alerts.keySerde(), alerts.valueSerde()).withName(ALERTS_SINK));
     return new DriftStreams(windows, raised);
-  }
-
-  /** The grouping key of a result: {@code policy_version|judge_version}. */
-  public static String key(RewardResult result) {
-    return result.getPolicyVersion() + "|" + result.getJudgeVersion();
   }
 
   /** Tumbling windows when hop = size, hopping otherwise; aligned to the epoch. */

@@ -14,7 +14,12 @@ import org.apache.kafka.streams.processor.api.Record;
 final class WindowStatsProcessor
     implements Processor<Windowed<String>, WindowAccumulator, String, RewardWindowStats> {
 
+  private final GroupBy groupBy;
   private ProcessorContext<String, RewardWindowStats> context;
+
+  WindowStatsProcessor(GroupBy groupBy) {
+    this.groupBy = groupBy;
+  }
 
   @Override
   public void init(ProcessorContext<String, RewardWindowStats> context) {
@@ -28,6 +33,6 @@ final class WindowStatsProcessor
         record
             .value()
             .toStats(window.window().start(), window.window().end(), context.currentSystemTimeMs());
-    context.forward(new Record<>(window.key(), stats, record.timestamp()));
+    context.forward(new Record<>(window.key(), groupBy.label(stats), record.timestamp()));
   }
 }

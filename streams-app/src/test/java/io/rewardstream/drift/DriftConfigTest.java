@@ -14,6 +14,7 @@ class DriftConfigTest {
   void defaultsAreTheDocumentedOnes() {
     DriftConfig config = DriftConfig.defaults();
 
+    assertThat(config.groupBy()).isEqualTo(GroupBy.POLICY_AND_JUDGE);
     assertThat(config.window()).isEqualTo(Duration.ofMinutes(5));
     assertThat(config.hop()).isEqualTo(config.window());
     assertThat(config.hopping()).isFalse();
@@ -31,6 +32,7 @@ class DriftConfigTest {
   @Test
   void readsItsKeysAndIgnoresEveryOtherKey() {
     Properties p = new Properties();
+    p.setProperty("drift.group.by", "Judge");
     p.setProperty("drift.window.ms", "60000");
     p.setProperty("drift.hop.ms", " 20000 ");
     p.setProperty("drift.grace.ms", "0");
@@ -47,6 +49,7 @@ class DriftConfigTest {
 
     DriftConfig config = DriftConfig.fromProperties(p);
 
+    assertThat(config.groupBy()).isEqualTo(GroupBy.JUDGE);
     assertThat(config.window()).isEqualTo(Duration.ofMinutes(1));
     assertThat(config.hop()).isEqualTo(Duration.ofSeconds(20));
     assertThat(config.hopping()).isTrue();
@@ -71,6 +74,7 @@ class DriftConfigTest {
 
   @Test
   void invalidValuesNameTheKeyAndTheValue() {
+    assertInvalid("drift.group.by", "team", "Invalid config drift.group.by=team: use one of");
     assertInvalid("drift.window.ms", "0", "Invalid config drift.window.ms=0");
     assertInvalid("drift.window.ms", "five", "Invalid config drift.window.ms=five: expected ms");
     assertInvalid("drift.bins", "1", "Invalid config drift.bins=1");
@@ -99,6 +103,7 @@ class DriftConfigTest {
     assertThat(DriftConfig.KEYS)
         .extracting(DriftConfig.Key::name)
         .containsExactly(
+            DriftConfig.GROUP_BY,
             DriftConfig.WINDOW_MS,
             DriftConfig.HOP_MS,
             DriftConfig.GRACE_MS,

@@ -59,14 +59,21 @@ class DriftTopologyTest {
 
   @BeforeEach
   void setUp() {
+    start(testConfig());
+  }
+
+  private static Properties testConfig() {
     Properties p = new Properties();
     p.setProperty("drift.window.ms", "60000");
     p.setProperty("drift.grace.ms", "10000");
     p.setProperty("drift.reference.windows", "2");
     p.setProperty("drift.min.count", "30");
     p.setProperty("drift.psi.min.count", "30");
-    DriftConfig config = DriftConfig.fromProperties(p);
+    return p;
+  }
 
+  private void start(Properties driftProperties) {
+    DriftConfig config = DriftConfig.fromProperties(driftProperties);
     Properties streams = new Properties();
     streams.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, "drift-test");
     streams.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -151,6 +158,39 @@ class DriftTopologyTest {
       assertThat(alert.getMessage()).contains("pi-1", "judge-1");
     }
     assertShiftedValues(raised);
+  }
+
+  @Test
+  void groupedByJudgeThePolicyVersionsShareOneSeriesAndOneReference() {
+    driver.close();
+    Properties p = testConfig();
+    p.setProperty("drift.group.by", "judge");
+    start(p);
+
+    // Step 1: every window mixes two policy versions, half each; the shift comes with pi-2 only.
+    for (int window = 0; window < 4; window++) {
+      for (int i = 0; i < 40; i++) {
+        String policy = i % 2 == 0 ? "pi-1" : "pi-2";
+        double[] ps = window == 3 && policy.equals("pi-2") ? SHIFTED : BROAD;
+        pipe(ok(policy, ps[(i / 2) % ps.length], T0 + window * MINUTE + i * 1_000L));
+      }
+    }
+    pipe(ok("pi-2", 0.5, T0 + 10 * MINUTE));
+
+    // Then: one series "*|judge-1" holding both policies' results, and alerts on window 3 only.
+    List<KeyValue<String, RewardWindowStats>> emitted = stats.readKeyValuesToList();
+    assertThat(emitted).extracting(kv -> kv.key).containsOnly("*|judge-1");
+    assertThat(emitted).extracting(kv -> kv.value.getCount()).containsExactly(40L, 40L, 40L, 40L);
+    assertThat(emitted).allSatisfy(kv -> assertThat(kv.value.getPolicyVersion()).isEqualTo("*"));
+    List<DriftAlert> raised = alerts.readValuesToList();
+    assertThat(raised).isNotEmpty();
+    assertThat(raised)
+        .allSatisfy(
+            alert -> {
+              assertThat(alert.getWindowStart().toEpochMilli()).isEqualTo(T0 + 3 * MINUTE);
+              assertThat(alert.getPolicyVersion()).isEqualTo("*");
+              assertThat(alert.getMessage()).contains("all policies under judge judge-1");
+            });
   }
 
   @Test
