@@ -1,5 +1,6 @@
 package io.rewardstream.app;
 
+import io.rewardstream.inference.LanguageModel;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.ReflectiveJudge;
@@ -71,7 +72,7 @@ public final class RewardStreamApp implements AutoCloseable {
   public static RewardStreamApp start(AppConfig config) {
     LOG.info(
         "opening judge {} ({} mode, {} device)",
-        config.judgeDir().toAbsolutePath().normalize(),
+        LanguageModel.resolveDir(config.judgeDir()).toAbsolutePath().normalize(),
         config.judgeMode(),
         config.inferenceDevice());
     Judge judge =
@@ -160,6 +161,11 @@ public final class RewardStreamApp implements AutoCloseable {
   /** Kafka Streams' current state. */
   public State state() {
     return streams.state();
+  }
+
+  /** Stream tasks this instance runs now: one per input partition it owns. */
+  public int activeTaskCount() {
+    return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
   }
 
   /**

@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
       RunCommand.class,
       ProduceCommand.class,
       TailCommand.class,
-      EvalCommand.class
+      EvalCommand.class,
+      BenchCommand.class
     })
 public final class RewardStreamCli implements Runnable {
 

@@ -105,8 +105,7 @@ final class RolloutJsonl {
   private static String required(JsonNode node, String field, String where) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
-      throw error(
-          where, "has no \"" + field + "\" (required: " + String.join(", ", REQUIRED) + ")");
+      throw error(where, "has no \"" + field + "\" (required: " + requiredHere(field) + ")");
     }
     return text(value, field, where);
   }

@@ -82,10 +82,10 @@ final class RunCommand implements Callable<Integer> {
 
   /** The keys with their defaults and meaning: the footer of {@code run --help}. */
   static String configKeysHelp() {
-    StringBuilder help = new StringBuilder("%nConfiguration keys (default, meaning):%n");
+    StringBuilder help = new StringBuilder("%nConfiguration keys (key = default, then meaning):%n");
     for (AppConfig.Key key : AppConfig.KEYS) {
       String value = key.defaultValue().isEmpty() ? "(none)" : key.defaultValue();
-      help.append(String.format("  %-28s %-20s %s%n", key.name(), value, key.doc()));
+      help.append(String.format("  %s = %s%n      %s%n", key.name(), value, key.doc()));
     }
     help.append(
         "%nExample: ./rewardstream run --bootstrap-servers kafka:9092 --config app.properties%n");

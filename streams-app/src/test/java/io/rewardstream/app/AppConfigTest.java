@@ -58,7 +58,7 @@ class AppConfigTest {
             "judge.mode=GREEDY",
             "inference.device=cuda",
             "state.dir=/var/lib/rs",
-            "num.stream.threads=2",
+            "commit.interval.ms=200",
             "producer.compression.type=zstd"));
 
     AppConfig config = AppConfig.load(file);
@@ -68,9 +68,9 @@ class AppConfigTest {
     assertThat(config.inferenceDevice()).isEqualTo("cuda");
     assertThat(config.stateDir()).isEqualTo("/var/lib/rs");
     assertThat(config.kafkaProperties())
-        .containsOnlyKeys("num.stream.threads", "producer.compression.type");
+        .containsOnlyKeys("commit.interval.ms", "producer.compression.type");
     Properties streams = config.streamsProperties();
-    assertThat(streams.getProperty("num.stream.threads")).isEqualTo("2");
+    assertThat(streams.getProperty("commit.interval.ms")).isEqualTo("200");
     assertThat(streams.getProperty("producer.compression.type")).isEqualTo("zstd");
     assertThat(streams.getProperty("state.dir")).isEqualTo("/var/lib/rs");
     // our scoring batch.size must never reach the producer as its byte batch size
@@ -193,6 +193,16 @@ class AppConfigTest {
 
     assertThatThrownBy(config::streamsProperties)
         .hasMessageContaining("producer.transaction.timeout.ms=1000");
+  }
+
+  @Test
+  void runsOneStreamThreadAndRefusesMore() {
+    assertThat(AppConfig.defaults().streamsProperties()).containsEntry("num.stream.threads", "1");
+
+    assertThatThrownBy(() -> config("num.stream.threads", "4").streamsProperties())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("num.stream.threads=4")
+        .hasMessageContaining("not thread-safe");
   }
 
   @Test
