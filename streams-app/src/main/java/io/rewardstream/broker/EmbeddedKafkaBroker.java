@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It is Apache Kafka's own {@link KafkaClusterTestKit}: the same {@code BrokerServer} and {@code
  * ControllerServer} a production broker runs, not a mock. Both listeners bind to {@code 127.0.0.1}
- * only, the data lives in a temporary directory that {@link #close()} removes, and the internal
- * topics are sized for one broker so that transactions and consumer groups work.
+ * only, the data lives in a temporary directory that {@link #close()} removes (so does a JVM
+ * shutdown hook, for Ctrl-C and SIGTERM), and the internal topics are sized for one broker so that
+ * transactions and consumer groups work.
  *
  * <pre>{@code
  * try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
@@ -62,6 +63,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private KafkaClusterTestKit cluster;
   private Path dataDir;
   private String bootstrapServers;
+  private Thread shutdownHook;
 
   /** A broker with the default single-node settings (see {@link #defaultConfig()}). */
   public EmbeddedKafkaBroker() {
@@ -131,6 +133,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       cluster.startup();
       cluster.waitForReadyBrokers();
       bootstrapServers = LOOPBACK + ":" + clientPort(cluster);
+      // Ctrl-C skips try-with-resources; without this the data would stay in the temp dir.
+      shutdownHook = new Thread(this::close, "embedded-kafka-shutdown");
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
     } catch (Exception e) {
       close();
       if (e instanceof InterruptedException) {
@@ -199,6 +204,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** Stops the broker and deletes its data directory. Safe to call more than once. */
   @Override
   public synchronized void close() {
+    removeShutdownHook();
     if (cluster != null) {
       try {
         cluster.close();
@@ -229,6 +235,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       features.put(feature.featureName(), feature.defaultLevel(version));
     }
     return BootstrapMetadata.fromVersions(version, features, "rewardstream");
+  }
+
+  private void removeShutdownHook() {
+    if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // The JVM is already shutting down and the hook is running or about to: nothing to undo.
+      }
+    }
+    shutdownHook = null;
   }
 
   private KafkaClusterTestKit buildCluster(Path baseDir, BootstrapMetadata metadata)
