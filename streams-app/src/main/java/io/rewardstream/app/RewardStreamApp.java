@@ -15,6 +15,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
+import org.apache.logging.log4j.LogManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -112,7 +113,7 @@ public final class RewardStreamApp implements AutoCloseable {
    */
   public static int runUntilShutdown(AppConfig config) {
     RewardStreamApp app = start(config);
-    Thread hook = new Thread(app::close, "rewardstream-shutdown");
+    Thread hook = new Thread(() -> closeThenStopLogging(app), "rewardstream-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     State end = app.awaitTermination();
     // Here either the hook is closing the app (SIGTERM) or Streams failed on its own.
@@ -122,6 +123,15 @@ public final class RewardStreamApp implements AutoCloseable {
       return 1;
     }
     return 0;
+  }
+
+  /** The shutdown hook: close the app, then flush and stop Log4j (its own hook is disabled). */
+  private static void closeThenStopLogging(RewardStreamApp app) {
+    try {
+      app.close();
+    } finally {
+      LogManager.shutdown();
+    }
   }
 
   private static void logStartup(

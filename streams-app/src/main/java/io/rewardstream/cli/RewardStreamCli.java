@@ -35,6 +35,9 @@ public final class RewardStreamCli implements Runnable {
   public static void main(String[] args) {
     // DJL must never download anything (network rule); set before any DJL class can load.
     System.setProperty("ai.djl.offline", "true");
+    // Log4j's own shutdown hook would stop logging while ours is still closing the app (the
+    // in-order shutdown lines would be lost); ours shuts Log4j down when it is done.
+    System.setProperty("log4j2.shutdownHookEnabled", "false");
     int status = commandLine().execute(args);
     System.exit(status);
   }
