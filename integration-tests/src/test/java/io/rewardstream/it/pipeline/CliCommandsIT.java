@@ -1,0 +1,135 @@
+package io.rewardstream.it.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.rewardstream.app.AppConfig;
+import io.rewardstream.app.RewardStreamApp;
+import io.rewardstream.cli.RewardStreamCli;
+import io.rewardstream.it.KafkaClusterExtension;
+import io.rewardstream.it.pipeline.Pipelines.Topics;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/**
+ * The user's commands against a real broker: {@code produce} a JSONL file into a running pipeline
+ * and {@code tail} the rewards and dead letters; {@code demo --bootstrap-servers} end to end.
+ * Greedy mode (the commands are under test, not the judge).
+ */
+class CliCommandsIT {
+
+  @RegisterExtension
+  static final KafkaClusterExtension kafka = KafkaClusterExtension.fromSystemProperties();
+
+  @Test
+  void produceFeedsThePipelineAndTailShowsEveryCommittedRecord() throws Exception {
+    // Step 1: a running pipeline and a JSONL file of 3 good pairs and one with an empty prompt.
+    Topics topics = Topics.create(kafka, "cli", 2);
+    AppConfig config =
+        Pipelines.config(kafka, "cli-" + System.nanoTime(), topics, 2, Pipelines.tempDir("cli"));
+    Path file = Pipelines.tempDir("cli-file").resolve("rollouts.jsonl");
+    Files.writeString(
+        file,
+        String.join(
+            "\n",
+            line("cli-1", "Ian has 7 cards and gives away 2. How many cards does Ian have now?"),
+            line("cli-2", "Gus has 9 bags with 2 stamps in each. How many stamps does Gus have?"),
+            line("cli-3", "Kim has 8 jars. Pia has 6 rings. How many rings does Pia have?"),
+            line("cli-empty", "")),
+        StandardCharsets.UTF_8);
+
+    try (RewardStreamApp app = RewardStreamApp.start(config)) {
+      app.awaitRunning(Duration.ofSeconds(60));
+
+      // Step 2: produce the file.
+      Run produce =
+          cli(
+              "produce",
+              "--file",
+              file.toString(),
+              "--topic",
+              topics.input(),
+              "--bootstrap-servers",
+              kafka.bootstrapServers());
+      assertThat(produce.status).as(produce.err).isZero();
+      assertThat(produce.out).contains("produced 4 rollout pairs");
+
+      // Step 3: tail both outputs from the beginning.
+      Run rewards = tail(topics.output(), 3);
+      Run dead = tail(topics.dlq(), 1);
+      assertThat(rewards.out.lines())
+          .hasSize(3)
+          .allSatisfy(l -> assertThat(l).containsPattern("@\\d+  reward  cli-\\d OK preferred="));
+      assertThat(dead.out.strip())
+          .contains("dead    cli-empty EMPTY_FIELD from " + topics.input())
+          .contains("field 'prompt' is empty");
+    }
+  }
+
+  @Test
+  void theDemoRunsAgainstAnExistingCluster() {
+    // Step 1 + 2: the demo, greedy, against this class's broker (its own rewardstream-demo-*
+    // topics); Step 3: it reports every expected output and exits 0.
+    Run demo =
+        cli(
+            "demo",
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--judge-dir",
+            Pipelines.judgeDir().toString(),
+            "--mode",
+            "greedy",
+            "--timeout",
+            "240");
+
+    assertThat(demo.status).as(demo.out + demo.err).isZero();
+    assertThat(demo.out)
+        .contains("scored 24 of 24 pairs")
+        .contains("5 dead-lettered")
+        .contains("(as expected)")
+        .contains("accuracy on the sample:");
+  }
+
+  private static String line(String id, String prompt) {
+    return String.format(
+        "{\"rollout_id\":\"%s\",\"prompt\":\"%s\",\"response_a\":\"5 cards.\","
+            + "\"response_b\":\"3 cards.\",\"policy_version\":\"p-1\",\"metadata\":{\"step\":1}}",
+        id, prompt);
+  }
+
+  private static Run tail(String topic, int max) {
+    Run tail =
+        cli(
+            "tail",
+            "--topic",
+            topic,
+            "--from-beginning",
+            "--max",
+            Integer.toString(max),
+            "--idle-timeout",
+            "120",
+            "--bootstrap-servers",
+            kafka.bootstrapServers());
+    assertThat(tail.status).as(tail.err).isZero();
+    return tail;
+  }
+
+  private record Run(int status, String out, String err) {}
+
+  private static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new RewardStreamCli());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int status = cli.execute(args);
+    return new Run(status, out.toString(), err.toString() + List.of(args));
+  }
+}
