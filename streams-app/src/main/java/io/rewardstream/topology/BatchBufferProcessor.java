@@ -6,6 +6,7 @@ import io.rewardstream.avro.RewardResult;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
+import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

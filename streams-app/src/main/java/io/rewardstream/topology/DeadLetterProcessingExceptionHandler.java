@@ -3,6 +3,7 @@ package io.rewardstream.topology;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.scoring.BatchScorer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

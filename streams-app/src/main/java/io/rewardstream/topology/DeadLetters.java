@@ -3,10 +3,8 @@ package io.rewardstream.topology;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutPair;
-import java.nio.ByteBuffer;
-import java.time.Instant;
 
-/** Builds {@link DeadLetter} records: one place for how provenance and bytes are filled in. */
+/** The shared {@link io.rewardstream.scoring.DeadLetters} builder, plus the buffered-pair case. */
 final class DeadLetters {
 
   private DeadLetters() {}
@@ -26,19 +24,8 @@ final class DeadLetters {
       byte[] key,
       byte[] value,
       long failedAtMs) {
-    return DeadLetter.newBuilder()
-        .setReasonCode(code)
-        .setReason(reason)
-        .setRolloutId(pair == null ? null : pair.getRolloutId())
-        .setPolicyVersion(pair == null ? null : pair.getPolicyVersion())
-        .setProducedAt(pair == null ? null : pair.getProducedAt())
-        .setSourceTopic(topic)
-        .setSourcePartition(partition)
-        .setSourceOffset(offset)
-        .setOriginalKey(wrap(key))
-        .setOriginalValue(wrap(value))
-        .setFailedAt(Instant.ofEpochMilli(failedAtMs))
-        .build();
+    return io.rewardstream.scoring.DeadLetters.of(
+        code, reason, pair, topic, partition, offset, key, value, failedAtMs);
   }
 
   /** A dead letter for a buffered pair (duplicate, or failed scoring). */
@@ -54,9 +41,5 @@ final class DeadLetters {
         buffered.originalKey(),
         buffered.originalValue(),
         failedAtMs);
-  }
-
-  private static ByteBuffer wrap(byte[] bytes) {
-    return bytes == null ? null : ByteBuffer.wrap(bytes);
   }
 }

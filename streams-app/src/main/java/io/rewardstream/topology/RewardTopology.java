@@ -7,6 +7,7 @@ import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.schemas.Topic;
 import io.rewardstream.schemas.Topics;
+import io.rewardstream.scoring.BatchScorer;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -28,7 +29,8 @@ import org.apache.kafka.streams.state.Stores;
  *       {@code validate} with its bytes and position and can be dead-lettered with a reason.
  *   <li><b>validate</b> decodes the RolloutPair and dead-letters undecodable bytes, missing or
  *       empty required fields and pairs over {@code judge.max.prompt.tokens} (see {@link
- *       Rejection}); valid pairs go on with their source topic/partition/offset and arrival time.
+ *       io.rewardstream.scoring.Rejection}); valid pairs go on with their source
+ *       topic/partition/offset and arrival time.
  *   <li><b>batch-buffer</b> dead-letters a rollout_id already buffered (DUPLICATE), buffers the
  *       rest in {@link #STORE}, a changelogged key-value store (key rollout_id, value {@link
  *       BufferedPair}), and scores a batch when {@code batch.size} pairs are buffered or the oldest

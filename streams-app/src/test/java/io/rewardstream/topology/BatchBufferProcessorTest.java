@@ -3,6 +3,7 @@ package io.rewardstream.topology;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewardstream.avro.RewardResult;
+import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;

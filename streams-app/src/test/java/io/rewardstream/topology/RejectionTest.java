@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutPair;
+import io.rewardstream.scoring.Rejection;
 import org.apache.avro.AvroTypeException;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;

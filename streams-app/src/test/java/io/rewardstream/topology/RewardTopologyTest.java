@@ -11,6 +11,7 @@ import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.avro.ScoreStatus;
 import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.scoring.BatchScorer;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.rewardstream.topology;
+package io.rewardstream.scoring;
 
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutPair;
@@ -13,17 +13,17 @@ import java.util.regex.Pattern;
  * @param code the machine-readable reason
  * @param reason a human-readable reason naming the field, length or limit
  */
-record Rejection(DeadLetterReason code, String reason) {
+public record Rejection(DeadLetterReason code, String reason) {
 
   /** Fields the judge and the result need; each must be present and not blank. */
-  static final List<String> REQUIRED_FIELDS =
+  public static final List<String> REQUIRED_FIELDS =
       List.of("rollout_id", "prompt", "response_a", "response_b", "policy_version");
 
   // Avro's schema-resolution message when the writer schema lacks a field without default.
   private static final Pattern MISSING = Pattern.compile("missing required field (\\w+)");
 
   /** The first required field that is null (MISSING_FIELD) or blank (EMPTY_FIELD), if any. */
-  static Optional<Rejection> checkFields(RolloutPair pair) {
+  public static Optional<Rejection> checkFields(RolloutPair pair) {
     for (String field : REQUIRED_FIELDS) {
       Object value = pair.get(pair.getSchema().getField(field).pos());
       if (value == null) {
@@ -45,7 +45,7 @@ record Rejection(DeadLetterReason code, String reason) {
    * The rejection of bytes that did not decode: MISSING_FIELD when the writer's schema lacks a
    * required field (Avro says so while resolving), UNDECODABLE otherwise.
    */
-  static Rejection undecodable(Exception e) {
+  public static Rejection undecodable(Exception e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
       Matcher missing = t.getMessage() == null ? null : MISSING.matcher(t.getMessage());
       if (missing != null && missing.find()) {
@@ -58,7 +58,7 @@ record Rejection(DeadLetterReason code, String reason) {
   }
 
   /** The token-budget rejection, naming the count and the limit. */
-  static Rejection overBudget(String rolloutId, int tokens, int budget) {
+  public static Rejection overBudget(String rolloutId, int tokens, int budget) {
     return new Rejection(
         DeadLetterReason.OVER_TOKEN_BUDGET,
         "judge prompt for rollout '"

@@ -1,4 +1,4 @@
-package io.rewardstream.topology;
+package io.rewardstream.scoring;
 
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.PairInput;
@@ -11,23 +11,24 @@ import org.slf4j.LoggerFactory;
 /**
  * Scores a batch with one judge call and never throws: if the call fails as a whole (or answers the
  * wrong pairs), each pair is scored on its own, so one poison pair yields one failed verdict and
- * the others are still scored. No Kafka here; the processor turns verdicts into records.
+ * the others are still scored. No Kafka here; the streaming topology and replay turn verdicts into
+ * records with {@link RewardResults}.
  */
-final class BatchScorer {
+public final class BatchScorer {
 
   /** The seed of a failed verdict that the judge never produced: unknown. */
-  static final long UNKNOWN_SEED = -1L;
+  public static final long UNKNOWN_SEED = -1L;
 
   private static final Logger LOG = LoggerFactory.getLogger(BatchScorer.class);
 
   private final Judge judge;
 
-  BatchScorer(Judge judge) {
+  public BatchScorer(Judge judge) {
     this.judge = judge;
   }
 
   /** One verdict per input, in input order; failures are verdicts with a failure reason. */
-  List<Verdict> score(List<PairInput> batch) {
+  public List<Verdict> score(List<PairInput> batch) {
     if (batch.isEmpty()) {
       return List.of();
     }
@@ -79,7 +80,8 @@ final class BatchScorer {
     return null;
   }
 
-  static String describe(Throwable e) {
+  /** The exception's simple class name and message, for failure reasons. */
+  public static String describe(Throwable e) {
     return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
   }
 }
