@@ -1,0 +1,97 @@
+package io.rewardstream.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Every file under deploy/k8s parses into typed Kubernetes objects; unknown fields fail. */
+class KubernetesManifestsTest {
+
+  @Test
+  void everyManifestAndPatchParsesIntoItsType() throws IOException {
+    // Given every YAML file under deploy/k8s except the kustomizations themselves
+    List<Path> files;
+    try (Stream<Path> walk = Files.walk(Manifests.deploy("k8s"))) {
+      files =
+          walk.filter(p -> p.toString().endsWith(".yaml"))
+              .filter(p -> !p.getFileName().toString().equals("kustomization.yaml"))
+              .sorted()
+              .toList();
+    }
+    assertThat(files).hasSizeGreaterThanOrEqualTo(10);
+
+    // When each document is parsed strictly, Then none fails (partial patches included)
+    for (Path file : files) {
+      List<ObjectNode> documents = Manifests.documents(file);
+      assertThat(documents).as(file.toString()).isNotEmpty();
+      documents.forEach(Manifests::typed);
+    }
+  }
+
+  @Test
+  void baseHoldsTheExpectedKinds() {
+    List<Object> base =
+        KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
+            .map(Manifests::typed)
+            .toList();
+
+    assertThat(Manifests.ofType(base, StatefulSet.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, ConfigMap.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, Service.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, PodDisruptionBudget.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, PersistentVolumeClaim.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, ScaledObject.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, KafkaTopic.class))
+        .extracting(KafkaTopic::topic)
+        .containsExactlyInAnyOrder(
+            "rollouts", "rewards", "rollouts-dlq", "reward-stats", "reward-drift-alerts");
+  }
+
+  @Test
+  void aMisspeltFieldIsRejectedNotIgnored() {
+    ObjectNode statefulSet = document("k8s/base/statefulset.yaml", 0);
+    ((ObjectNode) statefulSet.at("/spec/template/spec"))
+        .put("terminationGracePeriod", 60); // the real field is terminationGracePeriodSeconds
+    assertThatThrownBy(() -> Manifests.typed(statefulSet))
+        .hasMessageContaining("terminationGracePeriod");
+
+    ObjectNode container = document("k8s/base/statefulset.yaml", 0);
+    ((ObjectNode) container.at("/spec/template/spec/containers/0")).put("imagePullPolicyy", "x");
+    assertThatThrownBy(() -> Manifests.typed(container)).hasMessageContaining("imagePullPolicyy");
+
+    ObjectNode topic = document("k8s/base/topics.yaml", 0);
+    ((ObjectNode) topic.at("/spec")).put("partition", 3);
+    assertThatThrownBy(() -> Manifests.typed(topic)).hasMessageContaining("partition");
+
+    ObjectNode scaled = document("k8s/base/scaledobject.yaml", 0);
+    ((ObjectNode) scaled.at("/spec/triggers/0/metadata")).put("lagTreshold", "10");
+    ScaledObject parsed = (ScaledObject) Manifests.typed(scaled);
+    assertThatThrownBy(() -> parsed.spec().triggers().get(0).kafka())
+        .hasMessageContaining("lagTreshold");
+  }
+
+  @Test
+  void aKustomizationFieldTheRendererDoesNotImplementIsRejected() throws IOException {
+    Path dir = Files.createTempDirectory("kustomization");
+    Files.writeString(
+        dir.resolve("kustomization.yaml"),
+        "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamePrefix: x-\n");
+    assertThatThrownBy(() -> KustomizeRenderer.render(dir)).hasStackTraceContaining("namePrefix");
+  }
+
+  private static ObjectNode document(String file, int index) {
+    return Manifests.documents(Manifests.deploy(file)).get(index);
+  }
+}
