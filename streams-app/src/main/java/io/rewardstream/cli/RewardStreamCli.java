@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
       ProduceCommand.class,
       TailCommand.class,
       EvalCommand.class,
-      BenchCommand.class
+      BenchCommand.class,
+      ReplayCommand.class,
+      CompareCommand.class
     })
 public final class RewardStreamCli implements Runnable {
 
