@@ -151,7 +151,7 @@ final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     createTopics(target, replicationFactor);
     DemoSample sample = DemoSample.load(target.idPrefix());
-    Path stateDir = Files.createTempDirectory("rewardstream-demo-");
+    Path stateDir = stateDirectory();
     AppConfig config = config(target, stateDir);
     out.printf(
         "Kafka at %s (%s); topics %s%nStarting the pipeline: judge %s, %s mode, batches of %d"
@@ -232,6 +232,22 @@ final class DemoCommand implements Callable<Integer> {
     p.setProperty(AppConfig.INFERENCE_DEVICE, judge.device);
     p.setProperty(AppConfig.INFERENCE_INTRA_OP_THREADS, Integer.toString(judge.threads));
     return AppConfig.fromProperties(p);
+  }
+
+  /**
+   * A fresh state directory for this run, deleted at the end. Under the user's cache directory, not
+   * /tmp: Kafka Streams warns about a state directory under java.io.tmpdir (the OS may clear it),
+   * and the demo should not greet its user with a warning.
+   */
+  private static Path stateDirectory() throws IOException {
+    String xdg = System.getenv("XDG_CACHE_HOME");
+    Path cache =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".cache");
+    Path base = cache.resolve("rewardstream");
+    Files.createDirectories(base);
+    return Files.createTempDirectory(base, "demo-state-");
   }
 
   private static void createTopics(Target target, Optional<Short> replicationFactor) {

@@ -1,5 +1,6 @@
 package io.rewardstream.cli;
 
+import io.rewardstream.inference.InferenceException;
 import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -62,11 +63,19 @@ public final class RewardStreamCli implements Runnable {
   private static int handleError(
       Exception e, CommandLine command, CommandLine.ParseResult parseResult) throws Exception {
     if (e instanceof IllegalArgumentException || e instanceof java.io.UncheckedIOException) {
-      command.getErr().println(command.getCommandName() + ": error: " + e.getMessage());
-      command.getErr().flush();
-      return USAGE_ERROR;
+      return printError(command, e, USAGE_ERROR);
+    }
+    if (e instanceof InferenceException) {
+      // The judge could not load: a wrong model directory or a bad model; the message says which.
+      return printError(command, e, 1);
     }
     throw e;
+  }
+
+  private static int printError(CommandLine command, Exception e, int status) {
+    command.getErr().println(command.getCommandName() + ": error: " + e.getMessage());
+    command.getErr().flush();
+    return status;
   }
 
   /** Exit status of a command refused for its input (config, file, option value). */

@@ -64,6 +64,14 @@ class RewardStreamCliTest {
   }
 
   @Test
+  void aMissingJudgeIsOneLineToo() {
+    assertThat(run("run", "--set", "judge.dir=/nonexistent/judge")).isEqualTo(1);
+
+    assertThat(err.toString())
+        .startsWith("run: error: model directory /nonexistent/judge does not exist");
+  }
+
+  @Test
   void produceNamesTheBadLineBeforeSendingAnything(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("rollouts.jsonl");
     Files.writeString(file, "{\"rollout_id\":\"r\"}\n");
