@@ -6,6 +6,7 @@ import io.rewardstream.bench.DecodeBench;
 import io.rewardstream.bench.JudgeBench;
 import io.rewardstream.bench.MachineInfo;
 import io.rewardstream.bench.MatmulBench;
+import io.rewardstream.bench.OrtProfileBench;
 import io.rewardstream.bench.PipelineSuite;
 import io.rewardstream.bench.PrefixBench;
 import io.rewardstream.inference.InferenceOptions;
@@ -45,7 +46,8 @@ import picocli.CommandLine.Spec;
       BenchCommand.Prefix.class,
       BenchCommand.JudgeModes.class,
       BenchCommand.Pipeline.class,
-      BenchCommand.Matmul.class
+      BenchCommand.Matmul.class,
+      BenchCommand.OrtProfile.class
     })
 final class BenchCommand implements Runnable {
 
@@ -323,6 +325,57 @@ final class BenchCommand implements Runnable {
       List<MatmulBench.Result> results = bench.run();
       MatmulBench.print(results, System.out);
       root.set("results", bench.json(results));
+      common.finish(root);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "ort-profile",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Where decode time goes inside ONNX Runtime: the model's session with ORT's profiler,"
+            + " decode steps with the present cache fed back, kernel time summed by operator"
+            + " type; the rest of session.run is ORT's per-run framework cost. Diagnostic only."
+      })
+  static final class OrtProfile implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--model-dir", defaultValue = "models/judge-tiny", paramLabel = "DIR")
+    Path modelDir;
+
+    @Option(names = "--batch", split = ",", defaultValue = "8,32", paramLabel = "N[,N...]")
+    List<Integer> batches;
+
+    @Option(names = "--past", defaultValue = "64", paramLabel = "N")
+    int past;
+
+    @Option(names = "--steps", defaultValue = "64", paramLabel = "N")
+    int steps;
+
+    @Option(
+        names = "--ort-config",
+        paramLabel = "KEY=VALUE",
+        description = "Extra ORT session config entry, e.g. session.intra_op.allow_spinning=0.")
+    java.util.Map<String, String> ortConfig = new java.util.LinkedHashMap<>();
+
+    @Option(
+        names = "--no-profile",
+        negatable = false,
+        description = "Only time session.run, without ORT's profiler.")
+    boolean noProfile;
+
+    @Override
+    public Integer call() throws Exception {
+      ObjectNode root = common.start("ort-profile");
+      root.put("model_dir", modelDir.toString());
+      OrtProfileBench bench =
+          new OrtProfileBench(
+              LanguageModel.resolveDir(modelDir), common.threads, ortConfig, !noProfile);
+      var rows = root.putArray("results");
+      for (int batch : batches) {
+        rows.add(bench.run(batch, past, steps, System.out));
+      }
       common.finish(root);
       return 0;
     }

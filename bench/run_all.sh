@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Every figure in BENCHMARKS.md, in one run, into bench/results/ (JSON with the command,
+# the machine, the load and every repeat). Java and PyTorch decode runs alternate
+# (Java, PyTorch, Java, PyTorch) so their ratio is measured side by side.
+#   bench/run_all.sh [tiny|big|profile|all]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+R=bench/results
+mkdir -p "$R"
+P=/usr/bin/python3
+TINY=models/judge-tiny
+BIG=bench/out/qwen2.5-0.5b-shape
+what="${1:-all}"
+note() { echo "== $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg): $*"; }
+
+tiny() {
+  note matmul
+  bench/rs bench matmul --threads 2 --repeats 5 --json $R/matmul-t2.json
+  bench/rs bench matmul --threads 1 --repeats 5 --json $R/matmul-t1.json
+  for round in 1 2; do
+    for t in 2 1; do
+      note "decode tiny round $round threads $t"
+      bench/rs bench decode --model-dir $TINY --batch 1,8,32 --prompt-tokens 64 --new-tokens 64 \
+        --repeats 5 --threads $t --json $R/decode-tiny-java-t$t-r$round.json
+      $P bench/torch_decode.py --model-dir $TINY --batch 1,8,32 --prompt-tokens 64 --new-tokens 64 \
+        --repeats 5 --threads $t --json $R/decode-tiny-torch-t$t-r$round.json
+    done
+  done
+  note prefix
+  bench/rs bench prefix --model-dir $TINY --samples 8 --new-tokens 64 --repeats 5 --json $R/prefix-tiny.json
+  note judge
+  bench/rs bench judge --judge-dir $TINY --modes greedy,vote,reflect --pairs 16 --batch-size 8 \
+    --repeats 3 --json $R/judge-tiny.json
+  note pipeline
+  bench/rs bench pipeline --judge-dir $TINY --mode greedy --pairs 64 --batch-size 8 --repeats 3 \
+    --trivial-pairs 4000 --latency-seconds 30 --json $R/pipeline-tiny.json
+}
+
+big() {
+  note "ORT profiler, big model"
+  bench/rs bench ort-profile --model-dir $BIG --batch 1,8 --past 32 --steps 8 --threads 2 \
+    --json $R/ort-profile-big-t2.json > $R/ort-profile-big-t2.txt
+  for round in 1; do
+    note "decode big round $round"
+    bench/rs bench decode --model-dir $BIG --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
+      --repeats 3 --threads 2 --json $R/decode-big-java-t2-r$round.json
+    $P bench/torch_decode.py --model-dir $BIG --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
+      --repeats 3 --threads 2 --json $R/decode-big-torch-t2-r$round.json
+  done
+}
+
+profile() {
+  note "ORT session.run per step: threads x spinning (engine default = spinning on)"
+  for t in 2 1; do
+    bench/rs bench ort-profile --model-dir $TINY --batch 1,8,32 --steps 64 --threads $t --no-profile \
+      --json $R/ort-run-tiny-t$t-spin.json
+    bench/rs bench ort-profile --model-dir $TINY --batch 1,8,32 --steps 64 --threads $t --no-profile \
+      --ort-config session.intra_op.allow_spinning=0 --json $R/ort-run-tiny-t$t-nospin.json
+  done
+  note "ORT profiler: kernel time by operator"
+  bench/rs bench ort-profile --model-dir $TINY --batch 1,8,32 --steps 64 --threads 2 \
+    --json $R/ort-profile-tiny-t2.json > $R/ort-profile-tiny-t2.txt
+  for b in 8 32; do
+    note "profile tiny batch $b"
+    JAVA_OPTS="-XX:StartFlightRecording=filename=bench/out/decode-b$b.jfr,settings=bench/profile/decode.jfc" \
+      bench/rs bench decode --model-dir $TINY --batch $b --repeats 10 >/dev/null
+    jfr print --json --stack-depth 64 --events jdk.ExecutionSample,jdk.NativeMethodSample \
+      bench/out/decode-b$b.jfr > bench/out/decode-b$b.json
+    python3 bench/jfr_summary.py bench/out/decode-b$b.json --top 15 > $R/profile-tiny-b$b.txt
+  done
+}
+
+case "$what" in
+  tiny) tiny ;;
+  big) big ;;
+  profile) profile ;;
+  all) tiny; profile; big ;;
+  *) echo "usage: $0 [tiny|big|profile|all]" >&2; exit 2 ;;
+esac
+note done
