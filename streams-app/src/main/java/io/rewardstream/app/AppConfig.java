@@ -48,6 +48,7 @@ import java.util.regex.Pattern;
  * @param stateDir Kafka Streams state directory; null keeps Kafka Streams' default
  * @param pairCostMs estimated (or measured) wall time to score one pair, in ms
  * @param costSafetyFactor multiplier on the batch cost when sizing the timeouts
+ * @param metricsPort port of the /healthz and /metrics HTTP endpoints; -1 = off, 0 = any free port
  * @param kafkaProperties every other key of the file, passed to Kafka Streams as is
  */
 public record AppConfig(
@@ -68,6 +69,7 @@ public record AppConfig(
     String stateDir,
     long pairCostMs,
     double costSafetyFactor,
+    int metricsPort,
     Map<String, String> kafkaProperties) {
 
   public static final String APPLICATION_ID = "application.id";
@@ -87,6 +89,7 @@ public record AppConfig(
   public static final String STATE_DIR = "state.dir";
   public static final String JUDGE_PAIR_COST_MS = "judge.pair.cost.ms";
   public static final String JUDGE_COST_SAFETY_FACTOR = "judge.cost.safety.factor";
+  public static final String METRICS_PORT = "metrics.port";
 
   /** One of our keys: its default ("" = none) and what it means, for README and --help. */
   public record Key(String name, String defaultValue, String doc) {}
@@ -110,7 +113,8 @@ public record AppConfig(
           new Key(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
           new Key(STATE_DIR, "", "Kafka Streams state directory; empty = Streams' default"),
           new Key(JUDGE_PAIR_COST_MS, "2000", "wall time to score one pair, ms"),
-          new Key(JUDGE_COST_SAFETY_FACTOR, "3.0", "margin on batch cost for the timeouts"));
+          new Key(JUDGE_COST_SAFETY_FACTOR, "3.0", "margin on batch cost for the timeouts"),
+          new Key(METRICS_PORT, "", "HTTP port of /healthz and /metrics; empty = off, 0 = any"));
 
   private static final Set<String> OUR_KEYS = Set.copyOf(KEYS.stream().map(Key::name).toList());
   private static final Set<String> MODES = Set.of("greedy", "vote", "reflect");
@@ -154,6 +158,9 @@ public record AppConfig(
     requireRange(JUDGE_PAIR_COST_MS, pairCostMs, 1, 3_600_000);
     if (!(costSafetyFactor >= 1.0 && costSafetyFactor <= 100.0)) {
       throw invalid(JUDGE_COST_SAFETY_FACTOR, costSafetyFactor, "use a number in [1, 100]");
+    }
+    if (metricsPort < -1 || metricsPort > 65535) {
+      throw invalid(METRICS_PORT, metricsPort, "use a port in [0, 65535], or leave it empty (off)");
     }
     kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
     for (String key : kafkaProperties.keySet()) {
@@ -206,6 +213,9 @@ public record AppConfig(
         values.get(STATE_DIR),
         parse(values, JUDGE_PAIR_COST_MS, Long::parseLong, "milliseconds, e.g. 2000"),
         parse(values, JUDGE_COST_SAFETY_FACTOR, Double::parseDouble, "a number, e.g. 3.0"),
+        values.get(METRICS_PORT).isEmpty()
+            ? -1
+            : parse(values, METRICS_PORT, Integer::parseInt, "a port number, e.g. 8080"),
         kafka);
   }
 
@@ -229,6 +239,7 @@ public record AppConfig(
         stateDir,
         pairCostMs,
         costSafetyFactor,
+        metricsPort,
         kafkaProperties);
   }
 
@@ -255,6 +266,7 @@ public record AppConfig(
         stateDir,
         measuredPairCostMs,
         costSafetyFactor,
+        metricsPort,
         kafkaProperties);
   }
 

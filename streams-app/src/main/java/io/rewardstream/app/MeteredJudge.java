@@ -1,18 +1,25 @@
 package io.rewardstream.app;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The app's judge with counters: batches, pairs and time spent scoring, for the shutdown summary,
- * and a DEBUG line when a batch starts and ends (the crash-recovery test waits for "scoring a
- * batch" to kill the app mid-batch). Owns the judge it wraps and closes it.
+ * The app's judge with counters: batches, pairs and time spent scoring, for the shutdown summary
+ * and for /metrics ({@code rewardstream_judge_batch_seconds}, {@code
+ * rewardstream_judge_pairs_total}, tagged with the judge's id, version and mode), and a DEBUG line
+ * when a batch starts and ends (the crash-recovery test waits for "scoring a batch" to kill the app
+ * mid-batch). Owns the judge it wraps and closes it.
  */
 final class MeteredJudge implements Judge {
 
@@ -22,9 +29,24 @@ final class MeteredJudge implements Judge {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong pairs = new AtomicLong();
   private final AtomicLong nanos = new AtomicLong();
+  private final Timer batchTimer;
+  private final Counter pairCounter;
 
-  MeteredJudge(Judge delegate) {
+  MeteredJudge(Judge delegate, MeterRegistry registry) {
     this.delegate = delegate;
+    JudgeInfo info = delegate.info();
+    Tags tags =
+        Tags.of("judge_id", info.id(), "judge_version", info.version(), "mode", info.mode());
+    this.batchTimer =
+        Timer.builder("rewardstream.judge.batch")
+            .description("wall time of one judge call (a batch)")
+            .tags(tags)
+            .register(registry);
+    this.pairCounter =
+        Counter.builder("rewardstream.judge.pairs")
+            .description("pairs judged (including the start-up warm-up)")
+            .tags(tags)
+            .register(registry);
   }
 
   @Override
@@ -36,6 +58,8 @@ final class MeteredJudge implements Judge {
     batches.incrementAndGet();
     pairs.addAndGet(batch.size());
     nanos.addAndGet(elapsed);
+    batchTimer.record(elapsed, TimeUnit.NANOSECONDS);
+    pairCounter.increment(batch.size());
     LOG.debug("scored a batch of {} pairs in {} ms", batch.size(), elapsed / 1_000_000);
     return verdicts;
   }

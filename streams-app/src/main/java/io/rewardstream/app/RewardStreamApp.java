@@ -1,5 +1,9 @@
 package io.rewardstream.app;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rewardstream.inference.LanguageModel;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
@@ -52,17 +56,33 @@ public final class RewardStreamApp implements AutoCloseable {
 
   private final AppConfig config;
   private final MeteredJudge judge;
+  private final PrometheusMeterRegistry registry;
   private final KafkaStreams streams;
+  private final KafkaStreamsMetrics streamsMetrics;
+  private MetricsServer metricsServer;
   private final CompletableFuture<Void> running = new CompletableFuture<>();
   private final CompletableFuture<State> terminated = new CompletableFuture<>();
   private boolean closed;
 
-  private RewardStreamApp(AppConfig config, MeteredJudge judge, StreamsSettings settings) {
+  private RewardStreamApp(
+      AppConfig config,
+      MeteredJudge judge,
+      PrometheusMeterRegistry registry,
+      StreamsSettings settings) {
     this.config = config;
     this.judge = judge;
+    this.registry = registry;
     this.streams = new KafkaStreams(RewardTopology.build(config, judge), settings.properties());
     streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(Clock.systemUTC()));
     streams.setStateListener(this::onStateChange);
+    this.streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    Gauge.builder(
+            "rewardstream.streams.running",
+            streams,
+            s -> s.state().isRunningOrRebalancing() ? 1 : 0)
+        .description("1 while Kafka Streams is RUNNING or REBALANCING")
+        .register(registry);
   }
 
   /**
@@ -86,18 +106,21 @@ public final class RewardStreamApp implements AutoCloseable {
    * start-up fails.
    */
   public static RewardStreamApp start(AppConfig configured, Judge judge) {
-    MeteredJudge metered = new MeteredJudge(Objects.requireNonNull(judge, "judge"));
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    MeteredJudge metered = new MeteredJudge(Objects.requireNonNull(judge, "judge"), registry);
     RewardStreamApp app = null;
     try {
       long pairCostMs = PairCostProbe.measureMs(metered);
       AppConfig config = configured.withPairCostMs(pairCostMs);
       StreamsSettings settings = config.streamsSettings();
       logStartup(configured, config, metered.info(), settings);
-      app = new RewardStreamApp(config, metered, settings);
+      app = new RewardStreamApp(config, metered, registry, settings);
+      app.startMetricsServer();
       app.streams.start();
       return app;
     } catch (RuntimeException e) {
       if (app != null) {
+        app.stopMetrics();
         app.streams.close(Duration.ZERO);
       }
       metered.close();
@@ -123,6 +146,26 @@ public final class RewardStreamApp implements AutoCloseable {
       return 1;
     }
     return 0;
+  }
+
+  private void startMetricsServer() {
+    if (config.metricsPort() >= 0) {
+      metricsServer = MetricsServer.start(config.metricsPort(), registry, streams::state);
+      LOG.info("serving /healthz and /metrics on port {} (metrics.port)", metricsServer.port());
+    }
+  }
+
+  /** The port of /healthz and /metrics, or -1 when metrics.port is not set. */
+  public int metricsPort() {
+    return metricsServer == null ? -1 : metricsServer.port();
+  }
+
+  private void stopMetrics() {
+    if (metricsServer != null) {
+      metricsServer.close();
+    }
+    streamsMetrics.close();
+    registry.close();
   }
 
   /** The shutdown hook: close the app, then flush and stop Log4j (its own hook is disabled). */
@@ -226,6 +269,7 @@ public final class RewardStreamApp implements AutoCloseable {
             CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(timeout));
     terminated.complete(streams.state());
+    stopMetrics();
     if (!stopped) {
       LOG.error(
           "Kafka Streams did not stop within {}; leaving the judge open (a stream thread may"

@@ -196,6 +196,17 @@ class AppConfigTest {
   }
 
   @Test
+  void metricsPortIsOffUnlessSet() {
+    assertThat(AppConfig.defaults().metricsPort()).isEqualTo(-1);
+    assertThat(config("metrics.port", "8080").metricsPort()).isEqualTo(8080);
+    assertThat(config("metrics.port", "8080").kafkaProperties()).isEmpty();
+    assertThatThrownBy(() -> config("metrics.port", "http"))
+        .hasMessage("Invalid config metrics.port=http: expected a port number, e.g. 8080");
+    assertThatThrownBy(() -> config("metrics.port", "70000"))
+        .hasMessageContaining("metrics.port=70000");
+  }
+
+  @Test
   void runsOneStreamThreadAndRefusesMore() {
     assertThat(AppConfig.defaults().streamsProperties()).containsEntry("num.stream.threads", "1");
 

@@ -9,6 +9,10 @@ import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.it.pipeline.Pipelines.Topics;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,7 +37,14 @@ class CliCommandsIT {
     // Step 1: a running pipeline and a JSONL file of 3 good pairs and one with an empty prompt.
     Topics topics = Topics.create(kafka, "cli", 2);
     AppConfig config =
-        Pipelines.config(kafka, "cli-" + System.nanoTime(), topics, 2, Pipelines.tempDir("cli"));
+        Pipelines.config(
+            kafka,
+            "cli-" + System.nanoTime(),
+            topics,
+            2,
+            Pipelines.tempDir("cli"),
+            AppConfig.METRICS_PORT,
+            "0");
     Path file = Pipelines.tempDir("cli-file").resolve("rollouts.jsonl");
     Files.writeString(
         file,
@@ -70,7 +81,26 @@ class CliCommandsIT {
       assertThat(dead.out.strip())
           .contains("dead    cli-empty EMPTY_FIELD from " + topics.input())
           .contains("field 'prompt' is empty");
+
+      // Step 4: the probes and Prometheus see it too.
+      assertThat(http(app, "/healthz")).isEqualTo("RUNNING\n");
+      assertThat(http(app, "/metrics"))
+          .contains("rewardstream_judge_pairs_total{")
+          .contains("rewardstream_judge_batch_seconds_count{")
+          .contains("rewardstream_streams_running 1.0")
+          .contains("kafka_stream_");
     }
+  }
+
+  private static String http(RewardStreamApp app, String path) throws Exception {
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.metricsPort() + path))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    return response.body();
   }
 
   @Test
