@@ -99,7 +99,7 @@ final class RecordLines {
     return String.format(
         Locale.ROOT,
         "dead    %s %s from %s-%d@%d: %s",
-        d.getRolloutId() == null ? "(no id)" : d.getRolloutId(),
+        d.getRolloutId() != null ? d.getRolloutId() : "(key " + keyText(d) + ")",
         d.getReasonCode(),
         d.getSourceTopic(),
         d.getSourcePartition(),
@@ -144,6 +144,16 @@ final class RecordLines {
         a.getWindowStart(),
         a.getWindowEnd(),
         excerpt(a.getMessage(), 2 * EXCERPT));
+  }
+
+  private static String keyText(DeadLetter d) {
+    if (d.getOriginalKey() == null) {
+      return "null";
+    }
+    java.nio.ByteBuffer key = d.getOriginalKey().duplicate();
+    byte[] bytes = new byte[key.remaining()];
+    key.get(bytes);
+    return excerpt(new String(bytes, java.nio.charset.StandardCharsets.UTF_8), EXCERPT / 2);
   }
 
   private static String undecodable(byte[] value) {

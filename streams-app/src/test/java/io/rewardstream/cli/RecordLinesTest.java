@@ -45,6 +45,23 @@ class RecordLinesTest {
   }
 
   @Test
+  void aDeadLetterWithoutRolloutIdShowsItsOriginalKey() {
+    DeadLetter letter =
+        DeadLetter.newBuilder()
+            .setReasonCode(DeadLetterReason.UNDECODABLE)
+            .setReason("value is not a RolloutPair")
+            .setSourceTopic("rollouts")
+            .setSourcePartition(0)
+            .setSourceOffset(3)
+            .setOriginalKey(java.nio.ByteBuffer.wrap("k-9".getBytes(StandardCharsets.UTF_8)))
+            .setFailedAt(Instant.EPOCH)
+            .build();
+
+    assertThat(RecordLines.format(letter))
+        .startsWith("dead    (key k-9) UNDECODABLE from rollouts-0@3");
+  }
+
+  @Test
   void showsWhatItCannotDecode() {
     assertThat(RecordLines.format("t", "hello".getBytes(StandardCharsets.UTF_8)))
         .isEqualTo("(not a RewardStream record: 5 bytes, starting 68 65 6c 6c 6f)");
