@@ -60,7 +60,8 @@ record JibConfig(
       throw new IllegalArgumentException("no profile " + profileId + " in " + POM);
     }
     Element base = jib(child(project, "build"));
-    Element over = profile == null ? null : jib(child(profile, "build"));
+    Element over =
+        profile == null || child(profile, "build") == null ? null : jib(child(profile, "build"));
     Resolver r = new Resolver(properties);
 
     Element container = child(base, "container");

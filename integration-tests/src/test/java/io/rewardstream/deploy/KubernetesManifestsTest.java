@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.rewardstream.app.AppConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,6 +93,34 @@ class KubernetesManifestsTest {
         dir.resolve("kustomization.yaml"),
         "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nnamePrefix: x-\n");
     assertThatThrownBy(() -> KustomizeRenderer.render(dir)).hasStackTraceContaining("namePrefix");
+  }
+
+  @Test
+  void replayJobScoresWithTheCandidateIntoItsOwnTopic() {
+    Job job = (Job) Manifests.typed(document("k8s/jobs/replay-judge.yaml", 0));
+    Rendered gpu = Rendered.overlay("gpu");
+    AppConfig config = gpu.appConfig();
+    Container replay = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+    List<String> args = replay.getArgs();
+
+    assertThat(args.get(0)).isEqualTo("replay");
+    assertThat(option(args, "--bootstrap-servers")).isEqualTo(config.bootstrapServers());
+    assertThat(option(args, "--input-topic")).isEqualTo(config.inputTopic());
+    // never into the live rewards topic: compare reads both
+    assertThat(option(args, "--output-topic"))
+        .isNotIn(config.outputTopic(), config.dlqTopic(), config.inputTopic());
+    assertThat(replay.getVolumeMounts())
+        .anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo(option(args, "--judge-dir")));
+    assertThat(option(args, "--device")).isEqualTo("cuda");
+    assertThat(replay.getImage()).isEqualTo(gpu.worker().getImage());
+    assertThat(replay.getResources().getLimits())
+        .containsEntry("nvidia.com/gpu", new Quantity("1"));
+  }
+
+  private static String option(List<String> args, String name) {
+    int i = args.indexOf(name);
+    assertThat(i).as(name).isNotNegative();
+    return args.get(i + 1);
   }
 
   private static ObjectNode document(String file, int index) {

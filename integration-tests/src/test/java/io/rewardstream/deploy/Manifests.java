@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.io.StringReader;
@@ -64,6 +65,7 @@ final class Manifests {
           "v1/Service", Service.class,
           "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
           "apps/v1/StatefulSet", StatefulSet.class,
+          "batch/v1/Job", Job.class,
           "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
           "kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class,
           "keda.sh/v1alpha1/ScaledObject", ScaledObject.class);
