@@ -32,7 +32,7 @@ import java.util.TreeSet;
  * @param failedExcluded joined ids with a FAILED result on either side
  * @param overall the compared pairs' statistics
  * @param perPolicy statistics per policy_version (of the baseline result), sorted by name
- * @param histogram counts of Δ reward_a per {@link #BINS} bin, centred on multiples of 0.1
+ * @param histogram counts of Δ reward_a per {@link #BINS} bin, centred on multiples of 1/8
  */
 public record Comparison(
     String baselineTopic,
@@ -52,10 +52,14 @@ public record Comparison(
   public static final List<String> FLIPS =
       List.of("A->B", "B->A", "A->TIE", "B->TIE", "TIE->A", "TIE->B");
 
-  /** Δ reward_a histogram: 21 bins of width 0.1 centred on -1.0, -0.9, ..., 1.0. */
-  public static final int BINS = 21;
+  /**
+   * Δ reward_a histogram: 17 bins of width 1/8 centred on -1, -7/8, ..., 1. Eighths because the
+   * judge's rewards are vote shares minus 0.5: with up to 8 samples (or greedy's two orders) every
+   * Δ is a multiple of 1/8 and falls in the middle of a bin, never on an edge.
+   */
+  public static final int BINS = 17;
 
-  public static final double BIN_WIDTH = 0.1;
+  public static final double BIN_WIDTH = 0.125;
 
   /** Lower edge of bin {@code i}. */
   public static double binLow(int i) {

@@ -165,6 +165,6 @@ public final class ComparisonReport {
   }
 
   private static double round(double v) {
-    return Math.round(v * 1000) / 1000.0;
+    return Math.round(v * 10_000) / 10_000.0;
   }
 }

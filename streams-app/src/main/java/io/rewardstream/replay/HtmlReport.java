@@ -163,7 +163,7 @@ public final class HtmlReport {
       s.append(
           fmt(
               "<rect class=\"bin\" data-count=\"%d\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\""
-                  + " height=\"%.1f\" fill=\"#4c78a8\"><title>[%.2f, %.2f): %d</title></rect>\n",
+                  + " height=\"%.1f\" fill=\"#4c78a8\"><title>[%.4f, %.4f): %d</title></rect>\n",
               counts[i], x + 1, y, barW - 2, bh, low, low + Comparison.BIN_WIDTH, counts[i]));
       if (counts[i] > 0) {
         s.append(
@@ -172,12 +172,15 @@ public final class HtmlReport {
                 x + barW / 2, y - 4, counts[i]));
       }
     }
-    for (int i = 0; i < counts.length; i += 5) {
+    for (int i = 0; i < counts.length; i++) {
       double centre = Comparison.binLow(i) + Comparison.BIN_WIDTH / 2;
-      s.append(
-          fmt(
-              "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.1f</text>\n",
-              LEFT + (i + 0.5) * barW, TOP + (int) plotH + 16, centre));
+      double half = Math.rint(centre * 2) / 2; // label the bins centred on -1, -0.5, 0, 0.5, 1
+      if (Math.abs(centre - half) < 1e-9) {
+        s.append(
+            fmt(
+                "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%.1f</text>\n",
+                LEFT + (i + 0.5) * barW, TOP + (int) plotH + 16, half == 0 ? 0.0 : half));
+      }
     }
     s.append(
         fmt(

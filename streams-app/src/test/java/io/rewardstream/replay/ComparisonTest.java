@@ -113,23 +113,23 @@ class ComparisonTest {
   }
 
   @Test
-  void histogramsDeltasIntoBinsCentredOnTenths() {
+  void histogramsDeltasIntoBinsCentredOnEighths() {
     Comparison c = sample();
 
     long[] h = c.histogram();
     assertThat(h).hasSize(Comparison.BINS);
-    assertThat(h[Comparison.bin(0.0)]).isEqualTo(1); // r1
-    assertThat(Comparison.bin(0.0)).isEqualTo(10);
-    assertThat(Comparison.bin(0.2)).isEqualTo(12); // r2: -0.3 - -0.5
-    assertThat(Comparison.bin(-1.0)).isZero(); // r3
-    assertThat(Comparison.bin(1.0)).isEqualTo(20); // r4
-    assertThat(Comparison.bin(0.049)).isEqualTo(10);
-    assertThat(Comparison.bin(-0.051)).isEqualTo(9);
-    assertThat(h[0]).isEqualTo(1);
-    assertThat(h[20]).isEqualTo(1);
-    assertThat(h[Comparison.bin(-0.5)]).isEqualTo(2); // r5 (-0.5), r8 (-0.5)
+    assertThat(Comparison.bin(0.0)).isEqualTo(8);
+    assertThat(Comparison.bin(-1.0)).isZero();
+    assertThat(Comparison.bin(1.0)).isEqualTo(16);
+    assertThat(Comparison.bin(0.062)).isEqualTo(8);
+    assertThat(Comparison.bin(-0.063)).isEqualTo(7);
+    assertThat(Comparison.bin(5)).isEqualTo(16); // clamped
+    assertThat(h[8]).isEqualTo(1); // r1: 0
+    assertThat(h[0]).isEqualTo(1); // r3: -1
+    assertThat(h[16]).isEqualTo(1); // r4: +1
+    assertThat(h[Comparison.bin(-0.5)]).isEqualTo(2); // r5, r8
     assertThat(h[Comparison.bin(0.5)]).isEqualTo(1); // r6
-    assertThat(h[Comparison.bin(0.25)]).isEqualTo(1); // r7: bin [0.25, 0.35)
+    assertThat(h[Comparison.bin(0.25)]).isEqualTo(2); // r7 (0.25) and r2 (0.2) share a bin
     assertThat(java.util.Arrays.stream(h).sum()).isEqualTo(8);
   }
 
