@@ -3,6 +3,7 @@ package io.rewardstream.cli;
 import io.rewardstream.replay.CommittedReader;
 import io.rewardstream.replay.Comparison;
 import io.rewardstream.replay.ComparisonReport;
+import io.rewardstream.replay.ReplayException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -59,8 +60,16 @@ final class CompareCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     PrintWriter w = spec.commandLine().getOut();
-    CommittedReader.Results base = CommittedReader.readResults(bootstrapServers, baseline);
-    CommittedReader.Results cand = CommittedReader.readResults(bootstrapServers, candidate);
+    CommittedReader.Results base;
+    CommittedReader.Results cand;
+    try {
+      base = CommittedReader.readResults(bootstrapServers, baseline);
+      cand = CommittedReader.readResults(bootstrapServers, candidate);
+    } catch (ReplayException e) {
+      spec.commandLine().getErr().println("compare: error: " + e.getMessage());
+      spec.commandLine().getErr().flush();
+      return 1;
+    }
     note(w, baseline, base);
     note(w, candidate, cand);
     Comparison comparison = Comparison.of(baseline, base.results(), candidate, cand.results());

@@ -2,6 +2,7 @@ package io.rewardstream.cli;
 
 import io.rewardstream.judge.ReflectiveJudge;
 import io.rewardstream.replay.RangeBound;
+import io.rewardstream.replay.ReplayException;
 import io.rewardstream.replay.ReplayScorer;
 import io.rewardstream.replay.Replayer;
 import java.io.PrintWriter;
@@ -137,11 +138,26 @@ final class ReplayCommand implements Callable<Integer> {
           j.info().version(),
           j.info().mode());
       ProgressBar bar = new ProgressBar(System.err, "offsets");
-      Replayer.Summary summary = Replayer.run(options, j, bar::update);
+      Replayer.Summary summary;
+      try {
+        summary = Replayer.run(options, j, bar::update);
+      } catch (ReplayException e) {
+        return failed(e);
+      }
       out.print(format(summary));
     }
     out.flush();
     return 0;
+  }
+
+  /** An operational failure (fenced, topic missing, broker gone): one line, exit status 1. */
+  private int failed(ReplayException e) {
+    PrintWriter err = spec.commandLine().getErr();
+    err.println();
+    err.println(
+        "replay: error: " + e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause()));
+    err.flush();
+    return 1;
   }
 
   static String format(Replayer.Summary s) {

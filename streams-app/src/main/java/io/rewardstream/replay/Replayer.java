@@ -120,7 +120,7 @@ public final class Replayer {
         CommittedReader.consumer(options.bootstrapServers(), options.batchSize())) {
       ReplayRange range = resolve(input, options);
       LOG.info("replay range {} ({} offsets)", range, range.size());
-      int outputPartitions = range.spans().isEmpty() ? 1 : inputPartitionCount(input, options);
+      int outputPartitions = CommittedReader.partitions(input, options.inputTopic()).size();
       ensureTopics(options, outputPartitions);
       try (KafkaProducer<byte[], byte[]> producer = producer(options)) {
         try {
@@ -153,7 +153,18 @@ public final class Replayer {
         scorer.flush();
         tracker.committed();
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Summary(range, scorer.counts(), already, seconds);
+        Summary summary = new Summary(range, scorer.counts(), already, seconds);
+        LOG.info(
+            "replayed {} into {}: {} OK, {} FAILED, {} skipped, {} invalid in {} s ({} pairs/s)",
+            range.topic(),
+            options.outputTopic(),
+            summary.counts().scored(),
+            summary.counts().failed(),
+            summary.counts().skipped(),
+            summary.counts().invalidTotal(),
+            String.format(java.util.Locale.ROOT, "%.1f", seconds),
+            String.format(java.util.Locale.ROOT, "%.2f", summary.pairsPerSecond()));
+        return summary;
       }
     }
   }
@@ -198,10 +209,6 @@ public final class Replayer {
           }
         };
     return ReplayRange.resolve(options.inputTopic(), chosen, options.from(), options.to(), lookup);
-  }
-
-  private static int inputPartitionCount(KafkaConsumer<byte[], byte[]> consumer, Options o) {
-    return CommittedReader.partitions(consumer, o.inputTopic()).size();
   }
 
   /** Creates a missing output (and dead-letter) topic with the input's partition count. */
