@@ -11,7 +11,7 @@ import statistics
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-R = os.path.join(HERE, "results")
+R = os.environ.get("R") or os.path.join(HERE, "results")
 
 
 def load(name):
@@ -58,11 +58,23 @@ def weights(model_dir):
     return mm, total, c["num_layers"], c["num_attention_heads"], c["num_key_value_heads"], c["head_dim"]
 
 
+def l3_bytes():
+    try:
+        with open("/sys/devices/system/cpu/cpu0/cache/index3/size") as f:
+            return int(f.read().strip().rstrip("K")) * 1024
+    except (OSError, ValueError):
+        return 0
+
+
 def floor_ms(model_dir, batch, ctx, gflops, gbps):
+    """FLOPs and bytes of one decode step and its floor time. Weights + KV cache that fit in
+    the L3 cache are not streamed from memory each step, so such a model's floor is its
+    compute time alone."""
     mm, _, L, H, KV, hd = weights(model_dir)
     flops = 2 * mm * batch + 4 * L * H * hd * ctx * batch
     nbytes = 4 * mm + 2 * L * KV * hd * ctx * 4 * batch
-    return flops, nbytes, max(flops / (gflops * 1e9), nbytes / (gbps * 1e9)) * 1000
+    memory = 0 if nbytes < l3_bytes() else nbytes / (gbps * 1e9)
+    return flops, nbytes, max(flops / (gflops * 1e9), memory) * 1000
 
 
 def decode_table(label, model_dir, threads, prompt, new, mat):
@@ -107,9 +119,78 @@ def floor_table(models, mat, threads, prompt, new):
         for b in batches:
             ctx = p + n / 2
             flops, nbytes, fl = floor_ms(d, b, ctx, gemm, gemv)
-            bound = "compute" if flops / (gemm * 1e9) > nbytes / (gemv * 1e9) else "memory"
+            bound = ("compute (fits in L3)" if nbytes < l3_bytes() else
+                     "compute" if flops / (gemm * 1e9) > nbytes / (gemv * 1e9) else "memory")
             print(f"| {label} | {mm / 1e6:.2f} M | {b} | {ctx:.0f} | {flops / 1e6:.1f} | "
                   f"{nbytes / 1e6:.1f} | {fl:.3f} | {bound} |")
+
+
+def maybe(name):
+    path = os.path.join(R, name)
+    return load(name) if os.path.exists(path) else None
+
+
+def head(d):
+    end = d.get("load_average_1m_at_end")
+    return (f"`{d['command']}` (load {d['machine']['load_average_1m']:.2f} at start"
+            + (f", {end:.2f} at end)" if end is not None else ")"))
+
+
+def others():
+    d = maybe("prefix-tiny.json")
+    if d:
+        r = d["results"]
+        print(f"\n### Prefix sharing\n\n{head(d)}\n")
+        print(f"{r['samples']} samples of one {r['prompt_tokens']}-token prompt, temperature "
+              f"{r['temperature']}, {r['repeats']} repeats; same tokens both ways: {r['identical_tokens']}\n")
+        print("| | shared (prefill once, KV copied) ms | separate (prefill per sample) ms | separate ÷ shared |")
+        print("|---|---:|---:|---:|")
+        for key, label in (("prefill_1_token", "prefill + first token"),
+                           ("full", f"whole generation ({r['new_tokens']} tokens)")):
+            x = r[key]
+            print(f"| {label} | {x['median_shared_ms']:.2f} | {x['median_separate_ms']:.2f} | "
+                  f"{x['separate_over_shared']:.2f} |")
+    d = maybe("judge-tiny.json")
+    if d:
+        r = d["results"]
+        print(f"\n### Judge modes\n\n{head(d)}\n")
+        print("| mode | pairs | pairs/s | ms/pair | generations/pair | tokens/pair | verdict = chosen |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for m in r["modes"]:
+            print(f"| {m['mode']} | {m['pairs']} | {m['pairs_per_s']:.2f} | {1000 / m['pairs_per_s']:.0f} | "
+                  f"{m['generations_per_pair']:.2f} | {m['tokens_per_pair']:.1f} | {m['accuracy_as_given']:.3f} |")
+    d = maybe("pipeline-tiny.json")
+    if d:
+        r = d["results"]
+        o, c, lat = r["overhead"], r["trivial_judge_ceiling"], r["latency"]
+        print(f"\n### Pipeline\n\n{head(d)}\n")
+        print(f"- mode {r['mode']}, {r['pairs']} pairs, batches of {r['batch_size']}, "
+              f"batch.max.wait.ms {r['batch_max_wait_ms']}, {r['partitions']} partition(s), {r['repeats']} repeats")
+        print(f"- bare judge {o['bare_judge_pairs_per_s']:.2f} pairs/s; pipeline {o['pipeline_pairs_per_s']:.2f} pairs/s; "
+              f"**pipeline ÷ bare = {o['pipeline_over_bare']:.3f}**; verdicts differing: {o['verdict_mismatches']}")
+        print(f"- bare ms per repeat {o['bare_ms']}; pipeline ms {o['pipeline_ms']}")
+        print(f"- ceiling with TrivialJudgeForBenchmarks: **{c['pairs_per_s']:.0f} pairs/s** ({c['pairs']} pairs; ms {c['ms']})")
+        print(f"- latency at {lat['offered_pairs_per_s']:.2f} pairs/s offered ({lat['pairs']} pairs, achieved "
+              f"{lat['achieved_pairs_per_s']:.2f}): p50 {lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms, "
+              f"p99 {lat['p99_ms']:.0f} ms, max {lat['max_ms']:.0f} ms")
+    rows = []
+    for t in (2, 1):
+        for spin in ("spin", "nospin"):
+            d = maybe(f"ort-run-tiny-t{t}-{spin}.json")
+            if d:
+                rows.append((t, spin, d))
+    if rows:
+        print("\n### ORT session.run per decode step (tiny model, past 64→128), by threads and spinning\n")
+        print("| threads | spinning | batch 1 ms | batch 8 ms | batch 32 ms | load at start |")
+        print("|---:|---|---:|---:|---:|---:|")
+        for t, spin, d in rows:
+            ms = {x["batch"]: x["session_run_ms_per_step"] for x in d["results"]}
+            print(f"| {t} | {'on (ORT default, the engine today)' if spin == 'spin' else 'off (allow_spinning=0)'} | "
+                  f"{ms.get(1, float('nan')):.3f} | {ms.get(8, float('nan')):.3f} | {ms.get(32, float('nan')):.3f} | "
+                  f"{d['machine']['load_average_1m']:.2f} |")
+        print("\nCommands:\n")
+        for _, _, d in rows:
+            print(f"    {d['command']}")
 
 
 def main():
@@ -127,6 +208,7 @@ def main():
             decode_table("tiny", tiny, t, 64, 64, mat)
             if t == 2:
                 decode_table("big", big, t, 32, 32, mat)
+    others()
 
 
 if __name__ == "__main__":

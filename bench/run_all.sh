@@ -5,7 +5,7 @@
 #   bench/run_all.sh [tiny|big|profile|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-R=bench/results
+R=${R:-bench/results}
 mkdir -p "$R"
 P=/usr/bin/python3
 TINY=models/judge-tiny
@@ -15,24 +15,24 @@ note() { echo "== $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg): $*";
 
 tiny() {
   note matmul
-  bench/rs bench matmul --threads 2 --repeats 5 --json $R/matmul-t2.json
-  bench/rs bench matmul --threads 1 --repeats 5 --json $R/matmul-t1.json
+  bench/rs bench matmul --threads 2 --repeats ${REPEATS:-5} --json $R/matmul-t2.json
+  bench/rs bench matmul --threads 1 --repeats ${REPEATS:-5} --json $R/matmul-t1.json
   for round in 1 2; do
     for t in 2 1; do
       note "decode tiny round $round threads $t"
       bench/rs bench decode --model-dir $TINY --batch 1,8,32 --prompt-tokens 64 --new-tokens 64 \
-        --repeats 5 --threads $t --json $R/decode-tiny-java-t$t-r$round.json
+        --repeats ${REPEATS:-5} --threads $t --json $R/decode-tiny-java-t$t-r$round.json
       $P bench/torch_decode.py --model-dir $TINY --batch 1,8,32 --prompt-tokens 64 --new-tokens 64 \
-        --repeats 5 --threads $t --json $R/decode-tiny-torch-t$t-r$round.json
+        --repeats ${REPEATS:-5} --threads $t --json $R/decode-tiny-torch-t$t-r$round.json
     done
   done
   note prefix
-  bench/rs bench prefix --model-dir $TINY --samples 8 --new-tokens 64 --repeats 5 --json $R/prefix-tiny.json
+  bench/rs bench prefix --model-dir $TINY --samples 8 --new-tokens 64 --repeats ${REPEATS:-5} --json $R/prefix-tiny.json
   note judge
   bench/rs bench judge --judge-dir $TINY --modes greedy,vote,reflect --pairs 16 --batch-size 8 \
-    --repeats 3 --json $R/judge-tiny.json
+    --repeats ${REPEATS3:-3} --json $R/judge-tiny.json
   note pipeline
-  bench/rs bench pipeline --judge-dir $TINY --mode greedy --pairs 64 --batch-size 8 --repeats 3 \
+  bench/rs bench pipeline --judge-dir $TINY --mode greedy --pairs 64 --batch-size 8 --repeats ${REPEATS3:-3} \
     --trivial-pairs 4000 --latency-seconds 30 --json $R/pipeline-tiny.json
 }
 
@@ -43,9 +43,9 @@ big() {
   for round in 1; do
     note "decode big round $round"
     bench/rs bench decode --model-dir $BIG --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
-      --repeats 3 --threads 2 --json $R/decode-big-java-t2-r$round.json
+      --repeats ${REPEATS3:-3} --threads 2 --json $R/decode-big-java-t2-r$round.json
     $P bench/torch_decode.py --model-dir $BIG --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
-      --repeats 3 --threads 2 --json $R/decode-big-torch-t2-r$round.json
+      --repeats ${REPEATS3:-3} --threads 2 --json $R/decode-big-torch-t2-r$round.json
   done
 }
 
@@ -63,7 +63,7 @@ profile() {
   for b in 8 32; do
     note "profile tiny batch $b"
     JAVA_OPTS="-XX:StartFlightRecording=filename=bench/out/decode-b$b.jfr,settings=bench/profile/decode.jfc" \
-      bench/rs bench decode --model-dir $TINY --batch $b --repeats 10 >/dev/null
+      bench/rs bench decode --model-dir $TINY --batch $b --repeats ${REPEATS10:-10} >/dev/null
     jfr print --json --stack-depth 64 --events jdk.ExecutionSample,jdk.NativeMethodSample \
       bench/out/decode-b$b.jfr > bench/out/decode-b$b.json
     python3 bench/jfr_summary.py bench/out/decode-b$b.json --top 15 > $R/profile-tiny-b$b.txt
