@@ -37,16 +37,14 @@ tiny() {
 }
 
 big() {
+  note "decode big (Java, then PyTorch)"
+  bench/rs bench decode --model-dir $BIG --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
+    --repeats ${REPEATSBIG:-2} --threads 2 --json $R/decode-big-java-t2-r1.json
+  $P bench/torch_decode.py --model-dir $BIG --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
+    --repeats ${REPEATSBIG:-2} --threads 2 --json $R/decode-big-torch-t2-r1.json
   note "ORT profiler, big model"
   bench/rs bench ort-profile --model-dir $BIG --batch 1,8 --past 32 --steps 8 --threads 2 \
     --json $R/ort-profile-big-t2.json > $R/ort-profile-big-t2.txt
-  for round in 1; do
-    note "decode big round $round"
-    bench/rs bench decode --model-dir $BIG --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
-      --repeats ${REPEATS3:-3} --threads 2 --json $R/decode-big-java-t2-r$round.json
-    $P bench/torch_decode.py --model-dir $BIG --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
-      --repeats ${REPEATS3:-3} --threads 2 --json $R/decode-big-torch-t2-r$round.json
-  done
 }
 
 profile() {
@@ -74,7 +72,7 @@ case "$what" in
   tiny) tiny ;;
   big) big ;;
   profile) profile ;;
-  all) tiny; profile; big ;;
+  all) tiny; big; profile ;;
   *) echo "usage: $0 [tiny|big|profile|all]" >&2; exit 2 ;;
 esac
 note done
