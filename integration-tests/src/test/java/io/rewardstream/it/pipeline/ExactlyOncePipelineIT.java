@@ -40,7 +40,7 @@ class ExactlyOncePipelineIT {
     // Step 1: topics, the app with the real judge, 200 held-out pairs produced.
     Topics topics = Topics.create(kafka, "eo", 3);
     AppConfig config =
-        Pipelines.config(kafka, "eo-" + System.nanoTime(), topics, 16, Pipelines.tempDir("eo"));
+        Pipelines.config(kafka, "eo-" + System.nanoTime(), topics, 32, Pipelines.tempDir("eo"));
     List<RolloutPair> pairs = Pipelines.heldoutPairs("eo", PAIRS);
     long start = System.nanoTime();
     List<ConsumerRecord<String, RewardResult>> results;
@@ -55,7 +55,7 @@ class ExactlyOncePipelineIT {
               topics.output(),
               AvroSerdes.rewardResult().deserializer(),
               read -> read.size() >= PAIRS,
-              Duration.ofMinutes(4),
+              Duration.ofMinutes(8),
               Duration.ofSeconds(2));
     }
     log.info("{} pairs scored in {} ms", PAIRS, (System.nanoTime() - start) / 1_000_000);

@@ -32,8 +32,8 @@ class TwoInstancesPipelineIT {
 
   private static final Logger log = LoggerFactory.getLogger(TwoInstancesPipelineIT.class);
 
-  private static final int FIRST = 40;
-  private static final int SECOND = 40;
+  private static final int FIRST = 32;
+  private static final int SECOND = 24;
 
   @RegisterExtension
   static final KafkaClusterExtension kafka = KafkaClusterExtension.fromSystemProperties();
@@ -76,7 +76,7 @@ class TwoInstancesPipelineIT {
               topics.output(),
               AvroSerdes.rewardResult().deserializer(),
               read -> read.size() >= pairs.size(),
-              Duration.ofMinutes(4),
+              Duration.ofMinutes(6),
               Duration.ofSeconds(3));
     }
     Map<String, RewardResult> byId = Pipelines.byUniqueKey(results);
