@@ -159,11 +159,16 @@ def others():
         for m in r["modes"]:
             print(f"| {m['mode']} | {m['pairs']} | {m['pairs_per_s']:.2f} | {1000 / m['pairs_per_s']:.0f} | "
                   f"{m['generations_per_pair']:.2f} | {m['tokens_per_pair']:.1f} | {m['accuracy_as_given']:.3f} |")
-    d = maybe("pipeline-tiny.json")
+    for name in ("pipeline-tiny.json", "pipeline-tiny-t1.json"):
+        pipeline(maybe(name))
+    ort_runs()
+
+
+def pipeline(d):
     if d:
         r = d["results"]
         o, c, lat = r["overhead"], r["trivial_judge_ceiling"], r["latency"]
-        print(f"\n### Pipeline\n\n{head(d)}\n")
+        print(f"\n### Pipeline (ORT threads {d.get('intra_op_threads', 0)}, 0 = all cores)\n\n{head(d)}\n")
         print(f"- mode {r['mode']}, {r['pairs']} pairs, batches of {r['batch_size']}, "
               f"batch.max.wait.ms {r['batch_max_wait_ms']}, {r['partitions']} partition(s), {r['repeats']} repeats")
         print(f"- bare judge {o['bare_judge_pairs_per_s']:.2f} pairs/s; pipeline {o['pipeline_pairs_per_s']:.2f} pairs/s; "
@@ -173,6 +178,9 @@ def others():
         print(f"- latency at {lat['offered_pairs_per_s']:.2f} pairs/s offered ({lat['pairs']} pairs, achieved "
               f"{lat['achieved_pairs_per_s']:.2f}): p50 {lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms, "
               f"p99 {lat['p99_ms']:.0f} ms, max {lat['max_ms']:.0f} ms")
+
+
+def ort_runs():
     rows = []
     for t in (2, 1):
         for spin in ("spin", "nospin"):

@@ -2,7 +2,7 @@
 # Every figure in BENCHMARKS.md, in one run, into bench/results/ (JSON with the command,
 # the machine, the load and every repeat). Java and PyTorch decode runs alternate
 # (Java, PyTorch, Java, PyTorch) so their ratio is measured side by side.
-#   bench/run_all.sh [tiny|big|profile|all]
+#   bench/run_all.sh [tiny|big|profile|extra|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 R=${R:-bench/results}
@@ -68,11 +68,18 @@ profile() {
   done
 }
 
+extra() {
+  note "pipeline with one ORT thread (no second intra-op thread competing with Kafka's threads)"
+  bench/rs bench pipeline --judge-dir $TINY --mode greedy --pairs 64 --batch-size 8 --repeats ${REPEATS3:-3} \
+    --trivial-pairs 4000 --latency-seconds 30 --threads 1 --json $R/pipeline-tiny-t1.json
+}
+
 case "$what" in
   tiny) tiny ;;
   big) big ;;
   profile) profile ;;
+  extra) extra ;;
   all) tiny; big; profile ;;
-  *) echo "usage: $0 [tiny|big|profile|all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [tiny|big|profile|extra|all]" >&2; exit 2 ;;
 esac
 note done
