@@ -112,7 +112,10 @@ public record AppConfig(
           new Key(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
           new Key(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
           new Key(STATE_DIR, "", "Kafka Streams state directory; empty = Streams' default"),
-          new Key(JUDGE_PAIR_COST_MS, "2000", "wall time to score one pair, ms"),
+          new Key(
+              JUDGE_PAIR_COST_MS,
+              "2000",
+              "guess of ms per pair; replaced by a measurement at start"),
           new Key(JUDGE_COST_SAFETY_FACTOR, "3.0", "margin on batch cost for the timeouts"),
           new Key(METRICS_PORT, "", "HTTP port of /healthz and /metrics; empty = off, 0 = any"));
 

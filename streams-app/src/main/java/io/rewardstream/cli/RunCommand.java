@@ -87,8 +87,7 @@ final class RunCommand implements Callable<Integer> {
       String value = key.defaultValue().isEmpty() ? "(none)" : key.defaultValue();
       help.append(String.format("  %s = %s%n      %s%n", key.name(), value, key.doc()));
     }
-    help.append(
-        "%nExample: ./rewardstream run --bootstrap-servers kafka:9092 --config app.properties%n");
+    help.append("%nExample: ./rewardstream run --config app.properties%n");
     // picocli formats the footer itself: keep its format specifiers, escape any others.
     return help.toString().replace("%n", "\n").replace("%", "%%").replace("\n", "%n");
   }
