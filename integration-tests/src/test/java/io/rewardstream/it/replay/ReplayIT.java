@@ -1,6 +1,7 @@
 package io.rewardstream.it.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,6 +26,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -34,6 +36,7 @@ import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,7 +47,8 @@ import picocli.CommandLine;
 /**
  * Replay and compare against a real broker and the real bundled judge (greedy for speed): a time
  * range of 20 pairs (plus records outside it and one undecodable record inside it) is scored into a
- * baseline topic; replaying it with the same judge agrees 100 % with identical rewards, a rerun
+ * baseline topic; replaying it with the same judge (interrupted after half the range, with a
+ * crashed run's transaction left open on the output) agrees 100 % with identical rewards, a rerun
  * adds nothing, and a different judge config's flips are counted exactly as the topics show them.
  */
 class ReplayIT {
@@ -89,12 +93,22 @@ class ReplayIT {
     assertThat(baselineRun.counts().scored() + baselineRun.counts().failed()).isEqualTo(IN_RANGE);
     assertThat(baselineRun.counts().invalid()).containsEntry("UNDECODABLE", 1L).hasSize(1);
 
-    // Step 1: replay the same time range with the same judge config into a new topic.
-    String candidate = kafka.uniqueTopicName("rewards-same");
-    Replayer.Summary run = Replayer.run(options(candidate, null), greedy, (d, t) -> {});
-    assertThat(run.counts().scored() + run.counts().failed()).isEqualTo(IN_RANGE);
+    // Step 1: a crashed earlier run left a transaction open on the output, with a record in it.
+    String candidate = kafka.createTopic("rewards-same", 2);
+    KafkaProducer<byte[], byte[]> zombie = zombie(candidate, "it-0002");
 
-    // Step 2: compare: 100 % agreement, identical rewards, no flips.
+    // Step 2: replay the first half of the range, then the whole range with the same judge
+    // config: the second run resumes (skips the first half) and fences the zombie.
+    Replayer.Summary half =
+        Replayer.run(options(candidate, null, T0.plusSeconds(12)), greedy, (d, t) -> {});
+    assertThat(half.counts().scored() + half.counts().failed()).isEqualTo(10);
+    Replayer.Summary rest = Replayer.run(options(candidate, null), greedy, (d, t) -> {});
+    assertThat(rest.counts().scored() + rest.counts().failed()).isEqualTo(IN_RANGE - 10);
+    assertThat(rest.counts().skipped()).isEqualTo(10);
+    assertThatThrownBy(zombie::commitTransaction).isInstanceOf(KafkaException.class);
+    zombie.close(Duration.ZERO);
+
+    // Step 3: compare: 100 % agreement, identical rewards, no flips.
     Map<String, RewardResult> base = committedOnce(baseline);
     Map<String, RewardResult> cand = committedOnce(candidate);
     assertThat(base.keySet()).containsExactlyInAnyOrderElementsOf(expectedIds());
@@ -106,7 +120,7 @@ class ReplayIT {
     assertThat(c.overall().flipTotal()).isZero();
     base.forEach((id, b) -> assertThat(cand.get(id).getRewardA()).isEqualTo(b.getRewardA()));
 
-    // Step 3: rerun the same replay through the CLI: it skips every pair, writes nothing new.
+    // Step 4: rerun the same replay through the CLI: it skips every pair, writes nothing new.
     String out =
         cli(
             "replay",
@@ -129,7 +143,7 @@ class ReplayIT {
     assertThat(out).contains("scored     0 OK, 0 FAILED").contains("skipped    " + IN_RANGE);
     assertThat(committedOnce(candidate)).isEqualTo(cand);
 
-    // Step 4: the undecodable record was dead-lettered once, with its position.
+    // Step 5: the undecodable record was dead-lettered once, with its position.
     Replayer.run(options(baseline, dlq), greedy, (d, t) -> {});
     List<DeadLetter> letters = new ArrayList<>();
     CommittedReader.readToEnd(
@@ -199,17 +213,42 @@ class ReplayIT {
   }
 
   private static Replayer.Options options(String output, String dlqTopic) {
+    return options(output, dlqTopic, T0.plusSeconds(22));
+  }
+
+  /** The range [T0 + 2 s, to) of the input, greedy-sized batches of 8. */
+  private static Replayer.Options options(String output, String dlqTopic, Instant to) {
     return new Replayer.Options(
         kafka.bootstrapServers(),
         rollouts,
         List.of(),
         RangeBound.parse("--from", T0.plusSeconds(2).toString()),
-        RangeBound.parse("--to", T0.plusSeconds(22).toString()),
+        RangeBound.parse("--to", to.toString()),
         output,
         dlqTopic,
         8,
         384,
         null);
+  }
+
+  /**
+   * A producer with the replay's transactional id for {@code topic} that sends a record for {@code
+   * key} and never commits: what a replay killed mid-batch leaves behind.
+   */
+  private static KafkaProducer<byte[], byte[]> zombie(String topic, String key) {
+    Map<String, Object> config = kafka.clientConfig();
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, Replayer.defaultTransactionalId(topic));
+    KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer());
+    producer.initTransactions();
+    producer.beginTransaction();
+    producer.send(
+        new ProducerRecord<>(
+            topic,
+            key.getBytes(StandardCharsets.UTF_8),
+            "uncommitted".getBytes(StandardCharsets.UTF_8)));
+    producer.flush();
+    return producer;
   }
 
   private static List<String> expectedIds() {
