@@ -31,6 +31,9 @@ public final class CommittedReader {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll);
+    // Records deleted by retention while being read: go on from the new log start, never jump to
+    // the end (which would silently skip the rest of a replay range).
+    config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     // A misspelt topic must be reported, not created empty by the broker.
     config.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "rewardstream-replay-reader");
