@@ -34,7 +34,6 @@ final class DemoTable {
   private int correct;
   private int ties;
   private int doubled;
-  private int received;
 
   DemoTable(PrintWriter out, DemoSample sample) {
     this.out = out;
@@ -61,17 +60,18 @@ final class DemoTable {
   }
 
   private void reward(RewardResult r) {
-    received++;
-    if (!scoredIds.add(r.getRolloutId())) {
-      doubled++;
-    }
+    // A second result for a rollout would break exactly-once: shown and reported, not counted.
+    boolean first = scoredIds.add(r.getRolloutId());
+    doubled += first ? 0 : 1;
     String truth = sample.truth().get(r.getRolloutId());
     boolean ok = r.getStatus() == ScoreStatus.OK;
     boolean right = ok && r.getPreferred().name().equals(truth);
-    failed += ok ? 0 : 1;
-    correct += right ? 1 : 0;
-    ties += ok && r.getPreferred().name().equals("TIE") ? 1 : 0;
-    latencies.add(r.getLatencyMs());
+    if (first) {
+      failed += ok ? 0 : 1;
+      correct += right ? 1 : 0;
+      ties += ok && r.getPreferred().name().equals("TIE") ? 1 : 0;
+      latencies.add(r.getLatencyMs());
+    }
     String text = ok ? r.getChosenAnalysis() : "FAILED: " + r.getFailureReason();
     out.printf(
         Locale.ROOT,
@@ -87,7 +87,6 @@ final class DemoTable {
   }
 
   private void deadLetter(DeadLetter d) {
-    received++;
     deadLetters.merge(d.getReasonCode(), 1, Integer::sum);
     out.printf(
         Locale.ROOT,
@@ -113,9 +112,10 @@ final class DemoTable {
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
-  /** Whether every expected output arrived. */
+  /** Whether every expected output arrived: a result per good pair, a dead letter per bad one. */
   boolean complete() {
-    return received >= sample.expectedOutputs();
+    int dead = deadLetters.values().stream().mapToInt(Integer::intValue).sum();
+    return scoredIds.size() >= sample.truth().size() && dead >= sample.expectedDeadLetters().size();
   }
 
   /**
