@@ -19,9 +19,10 @@ from data import (BOS, EOS, PAD, VOCAB, MAX_CONTEXT, RESPONSE_TEMPLATE, ANALYSIS
                   encode, response_prompt, analysis_prompt, judgment, load_jsonl)
 from model import load, generate
 
-MAX_NEW_TOKENS = 160      # a judgment is ~125-135 bytes + EOS
-REFLECT_MAX_NEW = 48      # "<Result>Critique 1 is better than Critique 2</Result>" is 53 bytes
-# note: REFLECT_MAX_NEW is raised to 64 below so the full critique verdict fits
+MAX_NEW_TOKENS = 160      # a judgment is ~125-137 bytes + EOS
+# "<Result>Critique 1 is better than Critique 2</Result>" is 53 bytes (+ EOS), so the
+# 48 first suggested for reflection would cut the verdict off; 64 leaves some slack.
+REFLECT_MAX_NEW = 64
 
 
 class OnnxWrapper(torch.nn.Module):
@@ -209,7 +210,7 @@ def main():
         "max_context": MAX_CONTEXT,
         "templates": {"response_preference": RESPONSE_TEMPLATE, "analysis_preference": ANALYSIS_TEMPLATE},
         "stop_strings": [STOP],
-        "generation": {"max_new_tokens": MAX_NEW_TOKENS, "reflection_max_new_tokens": 64,
+        "generation": {"max_new_tokens": MAX_NEW_TOKENS, "reflection_max_new_tokens": REFLECT_MAX_NEW,
                        "temperature": 1.0, "top_p": 1.0, "samples": 8},
         "verdict_patterns": {"response": "<Result>Response ([12]) is better than Response ([12])</Result>",
                              "critique": "<Result>Critique ([12]) is better than Critique ([12])</Result>"},

@@ -10,9 +10,7 @@ the learning rate follows warmup + cosine over that budget. Loss is only on the 
 output (target + EOS). Held-out verdict accuracy in both orders is logged every
 --eval-every minutes on 100 held-out pairs, since loss is a poor guide for this task.
 
-  /usr/bin/python3 train.py --stage 1 --minutes 55 --out out/stage1.pt
-  /usr/bin/python3 train.py --stage 2 --init out/stage1.pt --reflect out/reflect_train.jsonl \
-      --minutes 30 --out out/stage2.pt
+(the exact commands of the shipped run are in README.md)
 """
 import argparse
 import json
