@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
     description = "Scores RLHF rollout pairs from Kafka with an in-process reflective judge.",
     subcommands = {
       DemoCommand.class,
+      DriftCommand.class,
       RunCommand.class,
       ProduceCommand.class,
       TailCommand.class,

@@ -70,7 +70,7 @@ final class RunCommand implements Callable<Integer> {
     return appConfig;
   }
 
-  private static void load(Path file, Properties properties) {
+  static void load(Path file, Properties properties) {
     try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       properties.load(reader);
     } catch (NoSuchFileException e) {

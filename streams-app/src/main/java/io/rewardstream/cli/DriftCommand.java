@@ -1,0 +1,111 @@
+package io.rewardstream.cli;
+
+import io.rewardstream.app.AppConfig;
+import io.rewardstream.drift.DriftConfig;
+import io.rewardstream.drift.DriftTopology;
+import io.rewardstream.drift.DriftTopology.DriftTopics;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code rewardstream drift}: reward-drift monitoring as its own Kafka Streams application. It
+ * needs no model and no GPU, so it runs apart from the scoring workers and scales on its own.
+ */
+@Command(
+    name = "drift",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Watches the rewards topic: windowed reward statistics per policy and judge version to"
+          + " reward-stats, and drift alerts (PSI, KS, mean shift against a reference) to"
+          + " reward-drift-alerts. Runs until SIGTERM or Ctrl-C.",
+      "Reads the drift.* keys of --config / --set (README, 'Reward drift monitoring'); other"
+          + " keys, except RewardStream's own, go to Kafka Streams as they are."
+    })
+final class DriftCommand implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Properties file (UTF-8).")
+  Path config;
+
+  @Option(
+      names = "--set",
+      paramLabel = "KEY=VALUE",
+      description = "Set one key, over the file (repeatable), e.g. --set drift.window.ms=60000.")
+  Map<String, String> overrides = new LinkedHashMap<>();
+
+  @Option(
+      names = "--bootstrap-servers",
+      paramLabel = "HOST:PORT[,...]",
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).",
+      defaultValue = "localhost:9092")
+  String bootstrapServers;
+
+  @Option(
+      names = "--application-id",
+      description = "Kafka Streams application id (default: ${DEFAULT-VALUE}).",
+      defaultValue = "rewardstream-drift")
+  String applicationId;
+
+  @Option(names = "--rewards-topic", defaultValue = "rewards", description = "Input topic.")
+  String rewardsTopic;
+
+  @Option(names = "--stats-topic", defaultValue = "reward-stats", description = "Stats topic.")
+  String statsTopic;
+
+  @Option(
+      names = "--alerts-topic",
+      defaultValue = "reward-drift-alerts",
+      description = "Alerts topic.")
+  String alertsTopic;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Properties file = new Properties();
+    if (config != null) {
+      RunCommand.load(config, file);
+    }
+    overrides.forEach(file::setProperty);
+    DriftConfig drift = DriftConfig.fromProperties(file);
+    KafkaStreams streams =
+        new KafkaStreams(
+            DriftTopology.build(drift, new DriftTopics(rewardsTopic, statsTopic, alertsTopic)),
+            streamsProperties(file));
+    CountDownLatch stopped = new CountDownLatch(1);
+    streams.setStateListener(
+        (now, before) -> {
+          if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+            stopped.countDown();
+          }
+        });
+    Runtime.getRuntime().addShutdownHook(new Thread(streams::close, "drift-shutdown"));
+    System.err.printf(
+        "drift monitoring %s -> %s, %s (%s, bootstrap %s)%n",
+        rewardsTopic, statsTopic, alertsTopic, applicationId, bootstrapServers);
+    streams.start();
+    stopped.await();
+    return streams.state() == KafkaStreams.State.ERROR ? 1 : 0;
+  }
+
+  /** Kafka keys of the file plus ours: exactly-once like the scoring app (alerts once each). */
+  private Properties streamsProperties(Properties file) {
+    Properties props = new Properties();
+    for (String key : file.stringPropertyNames()) {
+      boolean ours =
+          key.startsWith("drift.") || AppConfig.KEYS.stream().anyMatch(k -> k.name().equals(key));
+      if (!ours) {
+        props.setProperty(key, file.getProperty(key));
+      }
+    }
+    props.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+    props.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    return props;
+  }
+}
