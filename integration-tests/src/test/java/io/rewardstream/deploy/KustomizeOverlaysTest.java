@@ -264,7 +264,7 @@ class KustomizeOverlaysTest {
         .toList();
   }
 
-  private static Path onPath(String program) throws IOException {
+  static Path onPath(String program) throws IOException {
     String path = System.getenv("PATH");
     if (path == null) {
       return null;
