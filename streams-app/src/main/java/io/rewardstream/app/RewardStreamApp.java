@@ -91,14 +91,7 @@ public final class RewardStreamApp implements AutoCloseable {
    * @throws IllegalArgumentException for a configuration that cannot work (names key and value)
    */
   public static RewardStreamApp start(AppConfig config) {
-    LOG.info(
-        "opening judge {} ({} mode, {} device)",
-        LanguageModel.resolveDir(config.judgeDir()).toAbsolutePath().normalize(),
-        config.judgeMode(),
-        config.inferenceDevice());
-    Judge judge =
-        ReflectiveJudge.open(config.judgeDir(), config.judgeOptions(), config.inferenceOptions());
-    return start(config, judge);
+    return prepare(config, openJudge(config)).launch();
   }
 
   /**
@@ -106,24 +99,48 @@ public final class RewardStreamApp implements AutoCloseable {
    * start-up fails.
    */
   public static RewardStreamApp start(AppConfig configured, Judge judge) {
+    return prepare(configured, judge).launch();
+  }
+
+  private static Judge openJudge(AppConfig config) {
+    LOG.info(
+        "opening judge {} ({} mode, {} device)",
+        LanguageModel.resolveDir(config.judgeDir()).toAbsolutePath().normalize(),
+        config.judgeMode(),
+        config.inferenceDevice());
+    return ReflectiveJudge.open(
+        config.judgeDir(), config.judgeOptions(), config.inferenceOptions());
+  }
+
+  /** Everything but starting Kafka Streams: warm-up, settings, topology, metrics endpoint. */
+  private static RewardStreamApp prepare(AppConfig configured, Judge judge) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MeteredJudge metered = new MeteredJudge(Objects.requireNonNull(judge, "judge"), registry);
-    RewardStreamApp app = null;
     try {
       long pairCostMs = PairCostProbe.measureMs(metered);
       AppConfig config = configured.withPairCostMs(pairCostMs);
       StreamsSettings settings = config.streamsSettings();
       logStartup(configured, config, metered.info(), settings);
-      app = new RewardStreamApp(config, metered, registry, settings);
-      app.startMetricsServer();
-      app.streams.start();
-      return app;
+      return new RewardStreamApp(config, metered, registry, settings);
     } catch (RuntimeException e) {
-      if (app != null) {
-        app.stopMetrics();
-        app.streams.close(Duration.ZERO);
-      }
       metered.close();
+      throw e;
+    }
+  }
+
+  /** Starts the metrics endpoint and Kafka Streams; on failure releases everything. */
+  private synchronized RewardStreamApp launch() {
+    if (closed) {
+      throw new IllegalStateException("shut down before Kafka Streams started");
+    }
+    try {
+      startMetricsServer();
+      streams.start();
+      return this;
+    } catch (RuntimeException e) {
+      stopMetrics();
+      streams.close(Duration.ZERO);
+      judge.close();
       throw e;
     }
   }
@@ -135,9 +152,11 @@ public final class RewardStreamApp implements AutoCloseable {
    * @return the process exit status: 0 after a requested shutdown, 1 if the app failed
    */
   public static int runUntilShutdown(AppConfig config) {
-    RewardStreamApp app = start(config);
+    RewardStreamApp app = prepare(config, openJudge(config));
+    // Registered before Kafka Streams starts, so a SIGTERM at any moment after it closes in order.
     Thread hook = new Thread(() -> closeThenStopLogging(app), "rewardstream-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    app.launch();
     State end = app.awaitTermination();
     // Here either the hook is closing the app (SIGTERM) or Streams failed on its own.
     app.close();
