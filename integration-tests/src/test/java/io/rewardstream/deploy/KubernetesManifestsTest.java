@@ -52,6 +52,8 @@ class KubernetesManifestsTest {
             .toList();
 
     assertThat(Manifests.ofType(base, StatefulSet.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, io.fabric8.kubernetes.api.model.apps.Deployment.class))
+        .hasSize(1);
     assertThat(Manifests.ofType(base, ConfigMap.class)).hasSize(1);
     assertThat(Manifests.ofType(base, Service.class)).hasSize(1);
     assertThat(Manifests.ofType(base, PodDisruptionBudget.class)).hasSize(1);

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.rewardstream.app.AppConfig;
 import io.rewardstream.schemas.Topics;
@@ -201,6 +202,33 @@ class KustomizeOverlaysTest {
     long closeWaitSeconds = Math.max(30, (config.batchBudgetMs() + 999) / 1000);
     assertThat(rendered.podSpec().getTerminationGracePeriodSeconds())
         .isGreaterThanOrEqualTo(closeWaitSeconds + 20);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void driftMonitorRunsApartWithItsOwnApplicationId(String overlay) {
+    Rendered rendered = Rendered.overlay(overlay);
+    AppConfig config = rendered.appConfig();
+    Deployment drift = Manifests.single(rendered.objects(), Deployment.class);
+    Container container = drift.getSpec().getTemplate().getSpec().getContainers().get(0);
+    List<String> args = container.getArgs();
+
+    assertThat(args.get(0)).isEqualTo("drift");
+    assertThat(option(args, "--bootstrap-servers")).isEqualTo(config.bootstrapServers());
+    // its own consumer group and state: never a share of the scoring workers' partitions
+    assertThat(option(args, "--application-id")).isNotEqualTo(config.applicationId());
+    assertThat(option(args, "--rewards-topic")).isEqualTo(config.outputTopic());
+    assertThat(rendered.topics())
+        .containsKeys(option(args, "--stats-topic"), option(args, "--alerts-topic"));
+    assertThat(option(args, "--config")).startsWith("/etc/rewardstream/");
+    assertThat(container.getImage()).isEqualTo(rendered.worker().getImage());
+    assertThat(container.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+  }
+
+  private static String option(List<String> args, String name) {
+    int i = args.indexOf(name);
+    assertThat(i).as(name).isNotNegative();
+    return args.get(i + 1);
   }
 
   @Test

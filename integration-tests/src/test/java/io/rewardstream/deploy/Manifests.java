@@ -14,6 +14,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
@@ -65,6 +66,7 @@ final class Manifests {
           "v1/Service", Service.class,
           "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
           "apps/v1/StatefulSet", StatefulSet.class,
+          "apps/v1/Deployment", Deployment.class,
           "batch/v1/Job", Job.class,
           "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
           "kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class,
