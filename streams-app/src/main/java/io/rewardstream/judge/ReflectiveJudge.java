@@ -202,10 +202,18 @@ public final class ReflectiveJudge implements Judge {
         String prompt =
             prompts.reflection(w.pair, j.order(), anchorFirst ? a : c, anchorFirst ? c : a);
         int[] ids = model.encodePrompt(prompt);
-        if (ids.length + config.reflectionMaxNewTokens() > model.config().maxContext()) {
-          continue; // too long to compare: stays "not compared"
+        // Generate into whatever room the context leaves (a verdict cut short does not parse and
+        // counts as lost); with no room at all the judgment stays "not compared".
+        int room =
+            Math.min(config.reflectionMaxNewTokens(), model.config().maxContext() - ids.length);
+        if (room < 1) {
+          continue;
         }
-        requests.add(new GenerationRequest(ids, new long[] {w.seed}, reflectionParams));
+        SamplingParams params =
+            room == config.reflectionMaxNewTokens()
+                ? reflectionParams
+                : SamplingParams.greedy(room, config.stopStrings());
+        requests.add(new GenerationRequest(ids, new long[] {w.seed}, params));
         comparisons.add(new Comparison(w, j.index(), anchorFirst));
       }
     }
