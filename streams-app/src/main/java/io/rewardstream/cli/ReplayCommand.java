@@ -94,7 +94,7 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(
       names = "--max-prompt-tokens",
       paramLabel = "N",
-      defaultValue = "384",
+      defaultValue = "352",
       description =
           "Pairs whose judge prompt is longer are invalid, as in the pipeline's"
               + " judge.max.prompt.tokens; 0 = no check (default: ${DEFAULT-VALUE}).")

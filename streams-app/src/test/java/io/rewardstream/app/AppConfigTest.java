@@ -34,7 +34,7 @@ class AppConfigTest {
     assertThat(config.dlqTopic()).isEqualTo("rollouts-dlq");
     assertThat(config.batchSize()).isEqualTo(16);
     assertThat(config.batchMaxWaitMs()).isEqualTo(2000);
-    assertThat(config.maxPromptTokens()).isEqualTo(384);
+    assertThat(config.maxPromptTokens()).isEqualTo(352);
     assertThat(config.judgeDir()).isEqualTo(Path.of("models/judge-tiny"));
     assertThat(config.judgeMode()).isEqualTo("reflect");
     assertThat(config.judgeSamples()).isEqualTo(8);
