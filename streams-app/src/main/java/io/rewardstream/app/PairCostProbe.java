@@ -16,7 +16,7 @@ import java.util.List;
  * Runtime's warm-up, and a batch of two amortises less than a full batch does. Pairs that generate
  * far longer judgments than these are what {@code judge.cost.safety.factor} is for.
  */
-final class PairCostProbe {
+public final class PairCostProbe {
 
   /**
    * Two short pairs in the bundled judge's domain: a real prompt, one right and one wrong answer.
@@ -43,6 +43,9 @@ final class PairCostProbe {
    * @throws IllegalStateException if the judge cannot score the warm-up pairs: it is broken, and
    *     starting would only dead-letter every pair
    */
+  /** Pairs the warm-up sends through the judge: they show in the judge metrics too. */
+  public static final int WARM_UP_PAIRS = WARM_UP.size();
+
   static long measureMs(Judge judge) {
     long start = System.nanoTime();
     List<Verdict> verdicts = judge.judge(WARM_UP);

@@ -3,6 +3,7 @@ package io.rewardstream.it.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewardstream.app.AppConfig;
+import io.rewardstream.app.PairCostProbe;
 import io.rewardstream.app.RewardStreamApp;
 import io.rewardstream.cli.RewardStreamCli;
 import io.rewardstream.it.KafkaClusterExtension;
@@ -89,7 +90,23 @@ class CliCommandsIT {
           .contains("rewardstream_judge_batch_seconds_count{")
           .contains("rewardstream_streams_running 1.0")
           .contains("kafka_stream_");
+      // and the counters add up to what was produced: 3 scored + the start-up warm-up's pairs
+      String metrics = http(app, "/metrics");
+      double warmUp = PairCostProbe.WARM_UP_PAIRS;
+      assertThat(sample(metrics, "rewardstream_judge_pairs_total")).isEqualTo(3 + warmUp);
+      assertThat(sample(metrics, "rewardstream_judge_verdicts_total")).isEqualTo(3 + warmUp);
     }
+  }
+
+  /** Sum of every sample of one Prometheus metric (all label sets). */
+  private static double sample(String exposition, String metric) {
+    double sum = 0;
+    for (String line : exposition.lines().toList()) {
+      if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
   }
 
   private static String http(RewardStreamApp app, String path) throws Exception {
