@@ -205,8 +205,10 @@ def main():
     tiny = os.path.join(HERE, "..", "models", "judge-tiny")
     big = os.path.join(HERE, "out", "qwen2.5-0.5b-shape")
     for t in (2, 1):
-        if os.path.exists(os.path.join(R, f"matmul-t{t}.json")):
-            mat = load(f"matmul-t{t}.json")
+        name = f"matmul-t{t}-late.json" if os.path.exists(os.path.join(R, f"matmul-t{t}-late.json")) \
+            else f"matmul-t{t}.json"
+        if os.path.exists(os.path.join(R, name)):
+            mat = load(name)
             print(f"\n### Matmul t={t}: `{mat['command']}` (load {mat['machine']['load_average_1m']})\n")
             for s in mat["results"]["shapes"]:
                 print(f"- [{s['m']},{s['k']}]×[{s['k']},{s['n']}]: {s['median_ms_per_call']:.3f} ms, "
