@@ -107,7 +107,7 @@ public record AppConfig(
           new Key(
               JUDGE_MAX_PROMPT_TOKENS,
               "352",
-              "token budget of the judge prompt (bundled judge: 512 context - 160 generated)"),
+              "judge prompt token budget (bundled judge: 512 context - 160 generated)"),
           new Key(JUDGE_DIR, "models/judge-tiny", "judge model directory"),
           new Key(JUDGE_MODE, "reflect", "greedy | vote | reflect"),
           new Key(JUDGE_SAMPLES, "8", "judgments sampled per pair"),

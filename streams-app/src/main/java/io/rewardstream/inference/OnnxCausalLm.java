@@ -71,6 +71,10 @@ final class OnnxCausalLm implements AutoCloseable {
       throws OrtException {
     OrtSession.SessionOptions so = new OrtSession.SessionOptions();
     so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    // ORT's intra-op threads spin between kernels by default; beside Kafka's own threads on a
+    // small worker that spinning steals the cores the next kernel needs (measured under load:
+    // session.run per decode step 16.7 -> 4.6 ms at batch 8, BENCHMARKS.md "ort-profile").
+    so.addConfigEntry("session.intra_op.allow_spinning", "0");
     if (options.intraOpThreads() > 0) {
       so.setIntraOpNumThreads(options.intraOpThreads());
     }
