@@ -99,6 +99,11 @@ final class MeteredJudge implements Judge {
   }
 
   @Override
+  public int maxPromptTokens() {
+    return delegate.maxPromptTokens();
+  }
+
+  @Override
   public JudgeInfo info() {
     return delegate.info();
   }

@@ -28,6 +28,15 @@ public interface Judge extends AutoCloseable {
    */
   int promptTokens(PairInput pair);
 
+  /**
+   * The longest prompt, in {@link #promptTokens} terms, this judge can score (its context minus the
+   * room a judgment needs); unlimited unless the judge says otherwise. The pipeline's token budget
+   * is capped by it, so a pair the model cannot take is dead-lettered before scoring.
+   */
+  default int maxPromptTokens() {
+    return Integer.MAX_VALUE;
+  }
+
   /** Identity of the judge that goes into every result (id, version, model hash, mode). */
   JudgeInfo info();
 

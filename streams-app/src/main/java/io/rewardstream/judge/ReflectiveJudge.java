@@ -102,6 +102,11 @@ public final class ReflectiveJudge implements Judge {
   }
 
   @Override
+  public int maxPromptTokens() {
+    return model.config().maxContext() - config.maxNewTokens();
+  }
+
+  @Override
   public List<Verdict> judge(List<PairInput> batch) {
     List<PairWork> work = new ArrayList<>();
     for (PairInput pair : batch) {

@@ -199,20 +199,13 @@ public final class ReplayScorer {
   }
 
   private Optional<Rejection> overBudget(RolloutPair pair) {
-    if (maxPromptTokens <= 0) {
-      return Optional.empty();
-    }
-    int tokens;
     try {
-      tokens = judge.promptTokens(pairInput(pair));
+      return Rejection.checkBudget(judge, pairInput(pair), maxPromptTokens);
     } catch (RuntimeException e) {
       return Optional.of(
           new Rejection(
               DeadLetterReason.OTHER, "counting prompt tokens failed: " + BatchScorer.describe(e)));
     }
-    return tokens > maxPromptTokens
-        ? Optional.of(Rejection.overBudget(pair.getRolloutId(), tokens, maxPromptTokens))
-        : Optional.empty();
   }
 
   private void reject(Input input, RolloutPair pair, Rejection why) {

@@ -2,6 +2,8 @@ package io.rewardstream.scoring;
 
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutPair;
+import io.rewardstream.judge.Judge;
+import io.rewardstream.judge.PairInput;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -57,6 +59,23 @@ public record Rejection(DeadLetterReason code, String reason) {
     return new Rejection(DeadLetterReason.UNDECODABLE, "value is not a RolloutPair: " + message(e));
   }
 
+  /**
+   * The token-budget check of the pipeline and of replay: the configured budget ({@code <= 0} =
+   * none) capped by what the judge itself can take. Counting errors propagate to the caller.
+   */
+  public static Optional<Rejection> checkBudget(Judge judge, PairInput pair, int configuredBudget) {
+    int budget =
+        Math.min(
+            configuredBudget <= 0 ? Integer.MAX_VALUE : configuredBudget, judge.maxPromptTokens());
+    if (budget == Integer.MAX_VALUE) {
+      return Optional.empty();
+    }
+    int tokens = judge.promptTokens(pair);
+    return tokens > budget
+        ? Optional.of(overBudget(pair.rolloutId(), tokens, budget))
+        : Optional.empty();
+  }
+
   /** The token-budget rejection, naming the count and the limit. */
   public static Rejection overBudget(String rolloutId, int tokens, int budget) {
     return new Rejection(
@@ -67,7 +86,7 @@ public record Rejection(DeadLetterReason code, String reason) {
             + tokens
             + " tokens, over judge.max.prompt.tokens="
             + budget
-            + "; shorten the texts or raise the budget");
+            + " (capped by the judge's own context); shorten the texts or use a larger judge");
   }
 
   private static String message(Exception e) {

@@ -74,17 +74,13 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
   }
 
   private Optional<Rejection> overBudget(RolloutPair pair) {
-    int tokens;
     try {
-      tokens = judge.promptTokens(pairInput(pair));
+      return Rejection.checkBudget(judge, pairInput(pair), maxPromptTokens);
     } catch (RuntimeException e) {
       // Goes to the processing exception handler, which dead-letters this record (OTHER).
       throw new IllegalStateException(
           "counting the judge prompt tokens of rollout '" + pair.getRolloutId() + "' failed", e);
     }
-    return tokens > maxPromptTokens
-        ? Optional.of(Rejection.overBudget(pair.getRolloutId(), tokens, maxPromptTokens))
-        : Optional.empty();
   }
 
   static PairInput pairInput(RolloutPair pair) {
