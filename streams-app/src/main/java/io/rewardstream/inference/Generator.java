@@ -113,7 +113,9 @@ final class Generator {
     }
     int vocab = step.vocab(units);
     KvCache cache = step.cache();
-    if (share) {
+    // With one sample per request (greedy judgments, every reflection) the rows already are the
+    // prefill units: copying the cache would buy nothing.
+    if (share && rows.size() > requests.size()) {
       try (KvCache prefilled = cache) {
         cache = prefilled.gather(lm.env(), unitOfRow);
       }
