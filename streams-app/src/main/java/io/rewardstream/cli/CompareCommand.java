@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -27,12 +28,7 @@ final class CompareCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT[,...]",
-      defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin KafkaMixin kafka;
 
   @Option(
       names = "--baseline",
@@ -63,8 +59,8 @@ final class CompareCommand implements Callable<Integer> {
     CommittedReader.Results base;
     CommittedReader.Results cand;
     try {
-      base = CommittedReader.readResults(bootstrapServers, baseline);
-      cand = CommittedReader.readResults(bootstrapServers, candidate);
+      base = CommittedReader.readResults(kafka.bootstrapServers, baseline);
+      cand = CommittedReader.readResults(kafka.bootstrapServers, candidate);
     } catch (ReplayException e) {
       spec.commandLine().getErr().println("compare: error: " + e.getMessage());
       spec.commandLine().getErr().flush();

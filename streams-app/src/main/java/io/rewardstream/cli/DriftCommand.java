@@ -4,15 +4,13 @@ import io.rewardstream.app.AppConfig;
 import io.rewardstream.drift.DriftConfig;
 import io.rewardstream.drift.DriftTopology;
 import io.rewardstream.drift.DriftTopology.DriftTopics;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -31,21 +29,7 @@ import picocli.CommandLine.Option;
     })
 final class DriftCommand implements Callable<Integer> {
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Properties file (UTF-8).")
-  Path config;
-
-  @Option(
-      names = "--set",
-      paramLabel = "KEY=VALUE",
-      description = "Set one key, over the file (repeatable), e.g. --set drift.window.ms=60000.")
-  Map<String, String> overrides = new LinkedHashMap<>();
-
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT[,...]",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).",
-      defaultValue = "localhost:9092")
-  String bootstrapServers;
+  @Mixin ConfigMixin config;
 
   @Option(
       names = "--application-id",
@@ -67,16 +51,13 @@ final class DriftCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    Properties file = new Properties();
-    if (config != null) {
-      RunCommand.load(config, file);
-    }
-    overrides.forEach(file::setProperty);
+    Properties file = config.properties();
+    String bootstrapServers = config.bootstrapServers(file);
     DriftConfig drift = DriftConfig.fromProperties(file);
     KafkaStreams streams =
         new KafkaStreams(
             DriftTopology.build(drift, new DriftTopics(rewardsTopic, statsTopic, alertsTopic)),
-            streamsProperties(file));
+            streamsProperties(file, bootstrapServers));
     CountDownLatch stopped = new CountDownLatch(1);
     streams.setStateListener(
         (now, before) -> {
@@ -94,7 +75,7 @@ final class DriftCommand implements Callable<Integer> {
   }
 
   /** Kafka keys of the file plus ours: exactly-once like the scoring app (alerts once each). */
-  private Properties streamsProperties(Properties file) {
+  private Properties streamsProperties(Properties file, String bootstrapServers) {
     Properties props = new Properties();
     for (String key : file.stringPropertyNames()) {
       boolean ours =

@@ -19,6 +19,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.Serializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -51,12 +52,7 @@ final class ProduceCommand implements Callable<Integer> {
       description = "Topic to produce to (default: ${DEFAULT-VALUE}).")
   String topic;
 
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT[,...]",
-      defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin KafkaMixin kafka;
 
   @Override
   public Integer call() throws Exception {
@@ -64,7 +60,7 @@ final class ProduceCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Serializer<RolloutPair> serializer = Topics.ROLLOUTS.valueSerde().serializer();
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(bootstrapServers)) {
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers)) {
       for (RolloutPair pair : pairs) {
         byte[] key = pair.getRolloutId().getBytes(StandardCharsets.UTF_8);
         acks.add(
@@ -92,7 +88,7 @@ final class ProduceCommand implements Callable<Integer> {
               + "' to "
               + topic
               + " at "
-              + bootstrapServers
+              + kafka.bootstrapServers
               + " failed: "
               + e.getCause().getMessage(),
           e.getCause());

@@ -34,12 +34,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Spec private CommandSpec spec;
 
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT[,...]",
-      defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin KafkaMixin kafka;
 
   @Option(
       names = "--input-topic",
@@ -117,7 +112,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     Replayer.Options options =
         new Replayer.Options(
-            bootstrapServers,
+            kafka.bootstrapServers,
             inputTopic,
             partitions,
             RangeBound.parse("--from", from),

@@ -2,18 +2,9 @@ package io.rewardstream.cli;
 
 import io.rewardstream.app.AppConfig;
 import io.rewardstream.app.RewardStreamApp;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
  * {@code rewardstream run}: the production entry point. Starts one instance and blocks until
@@ -32,23 +23,7 @@ import picocli.CommandLine.Option;
     })
 final class RunCommand implements Callable<Integer> {
 
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "Properties file (UTF-8); missing keys take the defaults below.")
-  Path config;
-
-  @Option(
-      names = "--set",
-      paramLabel = "KEY=VALUE",
-      description = "Set one key, over the file (repeatable), e.g. --set judge.mode=greedy.")
-  Map<String, String> overrides = new LinkedHashMap<>();
-
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT[,...]",
-      description = "Kafka bootstrap servers; wins over bootstrap.servers in the file.")
-  String bootstrapServers;
+  @Mixin ConfigMixin config;
 
   @Override
   public Integer call() {
@@ -57,27 +32,9 @@ final class RunCommand implements Callable<Integer> {
 
   /** File, then --set, then --bootstrap-servers; validated (errors name key, value and fix). */
   AppConfig appConfig() {
-    Properties properties = new Properties();
-    if (config != null) {
-      load(config, properties);
-    }
-    overrides.forEach(properties::setProperty);
-    if (bootstrapServers != null) {
-      properties.setProperty(AppConfig.BOOTSTRAP_SERVERS, bootstrapServers);
-    }
-    AppConfig appConfig = AppConfig.fromProperties(properties);
+    AppConfig appConfig = AppConfig.fromProperties(config.properties());
     appConfig.streamsSettings(); // refuse timeouts a batch cannot finish in, before the judge loads
     return appConfig;
-  }
-
-  static void load(Path file, Properties properties) {
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      properties.load(reader);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("--config " + file + ": no such file");
-    } catch (IOException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("--config " + file + ": " + e.getMessage(), e);
-    }
   }
 
   /** The keys with their defaults and meaning: the footer of {@code run --help}. */

@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,12 +35,7 @@ final class TailCommand implements Callable<Integer> {
       description = "Topic to read (default: ${DEFAULT-VALUE}).")
   String topic;
 
-  @Option(
-      names = "--bootstrap-servers",
-      paramLabel = "HOST:PORT[,...]",
-      defaultValue = "localhost:9092",
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin KafkaMixin kafka;
 
   @Option(
       names = "--from-beginning",
@@ -68,7 +64,8 @@ final class TailCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     long printed = 0;
     long lastRecord = System.nanoTime();
-    try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.committedReader(bootstrapServers)) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        KafkaClients.committedReader(kafka.bootstrapServers)) {
       KafkaClients.assignAll(consumer, List.of(topic), fromBeginning);
       while (max == 0 || printed < max) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {

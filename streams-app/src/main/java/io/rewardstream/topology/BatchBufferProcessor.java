@@ -68,7 +68,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     if (store.get(record.key()) != null) {
       String reason = "rollout_id '" + record.key() + "' is already buffered for scoring";
       long now = context.currentSystemTimeMs();
-      forwardDeadLetter(DeadLetters.of(DeadLetterReason.DUPLICATE, reason, record.value(), now));
+      forwardDeadLetter(record.value().deadLetter(DeadLetterReason.DUPLICATE, reason, now));
       return;
     }
     store.put(record.key(), record.value());
@@ -133,7 +133,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     context.forward(new Record<>(key, result, scoredAt), RewardTopology.REWARDS_SINK);
     if (!verdict.ok()) {
       String reason = "scoring failed: " + verdict.failureReason();
-      forwardDeadLetter(DeadLetters.of(DeadLetterReason.SCORING_FAILED, reason, pair, scoredAt));
+      forwardDeadLetter(pair.deadLetter(DeadLetterReason.SCORING_FAILED, reason, scoredAt));
     }
     store.delete(key);
   }

@@ -1,6 +1,9 @@
 package io.rewardstream.topology;
 
+import io.rewardstream.avro.DeadLetter;
+import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutPair;
+import io.rewardstream.scoring.DeadLetters;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -45,6 +48,22 @@ public record BufferedPair(
   public BufferedPair {
     Objects.requireNonNull(pair, "pair");
     Objects.requireNonNull(sourceTopic, "sourceTopic");
+  }
+
+  /**
+   * A dead letter for this pair (a duplicate, or scoring failed), with its provenance and bytes.
+   */
+  DeadLetter deadLetter(DeadLetterReason code, String reason, long failedAtMs) {
+    return DeadLetters.of(
+        code,
+        reason,
+        pair,
+        sourceTopic,
+        sourcePartition,
+        sourceOffset,
+        originalKey,
+        originalValue,
+        failedAtMs);
   }
 
   /**

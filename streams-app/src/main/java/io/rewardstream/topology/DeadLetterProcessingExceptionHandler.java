@@ -4,6 +4,7 @@ import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.schemas.AvroSerdes;
 import io.rewardstream.scoring.BatchScorer;
+import io.rewardstream.scoring.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -5,6 +5,7 @@ import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.PairInput;
+import io.rewardstream.scoring.DeadLetters;
 import io.rewardstream.scoring.Rejection;
 import java.util.Optional;
 import org.apache.kafka.common.errors.SerializationException;
