@@ -1,21 +1,26 @@
 package io.rewardstream.app;
 
+import static io.rewardstream.config.ConfigValues.invalid;
+import static io.rewardstream.config.ConfigValues.parse;
+import static io.rewardstream.config.ConfigValues.requireRange;
+
+import io.rewardstream.config.ConfigKey;
+import io.rewardstream.config.ConfigValues;
 import io.rewardstream.inference.InferenceOptions;
 import io.rewardstream.judge.JudgeOptions;
+import io.rewardstream.topology.TopologySettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -91,38 +96,37 @@ public record AppConfig(
   public static final String JUDGE_COST_SAFETY_FACTOR = "judge.cost.safety.factor";
   public static final String METRICS_PORT = "metrics.port";
 
-  /** One of our keys: its default ("" = none) and what it means, for README and --help. */
-  public record Key(String name, String defaultValue, String doc) {}
-
   /** Our keys, in documentation order. Every other key goes to Kafka Streams. */
-  public static final List<Key> KEYS =
+  public static final List<ConfigKey> KEYS =
       List.of(
-          new Key(APPLICATION_ID, "rewardstream", "Kafka Streams application id"),
-          new Key(BOOTSTRAP_SERVERS, "localhost:9092", "Kafka bootstrap servers"),
-          new Key(TOPIC_INPUT, "rollouts", "input topic (Avro RolloutPair)"),
-          new Key(TOPIC_OUTPUT, "rewards", "output topic (Avro RewardResult)"),
-          new Key(TOPIC_DLQ, "rollouts-dlq", "dead-letter topic (Avro DeadLetter)"),
-          new Key(BATCH_SIZE, "16", "pairs per judge call (not the producer's batch.size)"),
-          new Key(BATCH_MAX_WAIT_MS, "2000", "longest wait for a batch to fill, ms"),
-          new Key(
+          new ConfigKey(APPLICATION_ID, "rewardstream", "Kafka Streams application id"),
+          new ConfigKey(BOOTSTRAP_SERVERS, "localhost:9092", "Kafka bootstrap servers"),
+          new ConfigKey(TOPIC_INPUT, "rollouts", "input topic (Avro RolloutPair)"),
+          new ConfigKey(TOPIC_OUTPUT, "rewards", "output topic (Avro RewardResult)"),
+          new ConfigKey(TOPIC_DLQ, "rollouts-dlq", "dead-letter topic (Avro DeadLetter)"),
+          new ConfigKey(BATCH_SIZE, "16", "pairs per judge call (not the producer's batch.size)"),
+          new ConfigKey(BATCH_MAX_WAIT_MS, "2000", "longest wait for a batch to fill, ms"),
+          new ConfigKey(
               JUDGE_MAX_PROMPT_TOKENS,
               "352",
               "judge prompt token budget (bundled judge: 512 context - 160 generated)"),
-          new Key(JUDGE_DIR, "models/judge-tiny", "judge model directory"),
-          new Key(JUDGE_MODE, "reflect", "greedy | vote | reflect"),
-          new Key(JUDGE_SAMPLES, "8", "judgments sampled per pair"),
-          new Key(JUDGE_TEMPERATURE, "1.0", "sampling temperature"),
-          new Key(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
-          new Key(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
-          new Key(STATE_DIR, "", "Kafka Streams state directory; empty = Streams' default"),
-          new Key(
+          new ConfigKey(JUDGE_DIR, "models/judge-tiny", "judge model directory"),
+          new ConfigKey(JUDGE_MODE, "reflect", "greedy | vote | reflect"),
+          new ConfigKey(JUDGE_SAMPLES, "8", "judgments sampled per pair"),
+          new ConfigKey(JUDGE_TEMPERATURE, "1.0", "sampling temperature"),
+          new ConfigKey(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
+          new ConfigKey(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
+          new ConfigKey(STATE_DIR, "", "Kafka Streams state directory; empty = Streams' default"),
+          new ConfigKey(
               JUDGE_PAIR_COST_MS,
               "2000",
               "guess of ms per pair; replaced by a measurement at start"),
-          new Key(JUDGE_COST_SAFETY_FACTOR, "3.0", "margin on batch cost for the timeouts"),
-          new Key(METRICS_PORT, "", "HTTP port of /healthz and /metrics; empty = off, 0 = any"));
+          new ConfigKey(JUDGE_COST_SAFETY_FACTOR, "3.0", "margin on batch cost for the timeouts"),
+          new ConfigKey(
+              METRICS_PORT, "", "HTTP port of /healthz and /metrics; empty = off, 0 = any"));
 
-  private static final Set<String> OUR_KEYS = Set.copyOf(KEYS.stream().map(Key::name).toList());
+  private static final Set<String> OUR_KEYS =
+      Set.copyOf(KEYS.stream().map(ConfigKey::name).toList());
   private static final Set<String> MODES = Set.of("greedy", "vote", "reflect");
   private static final Set<String> DEVICES = Set.of("cpu", "cuda");
   private static final Pattern TOPIC_NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
@@ -194,8 +198,7 @@ public record AppConfig(
 
   /** Builds the config from properties; missing keys take their defaults. */
   public static AppConfig fromProperties(Properties properties) {
-    Map<String, String> values = new HashMap<>();
-    KEYS.forEach(key -> values.put(key.name(), key.defaultValue()));
+    Map<String, String> values = ConfigValues.defaults(KEYS);
     Map<String, String> kafka = new LinkedHashMap<>();
     for (String name : properties.stringPropertyNames()) {
       String value = properties.getProperty(name).trim();
@@ -225,30 +228,6 @@ public record AppConfig(
         kafka);
   }
 
-  /** A copy pointing at other Kafka servers (the CLI's --bootstrap-servers). */
-  public AppConfig withBootstrapServers(String servers) {
-    return new AppConfig(
-        applicationId,
-        servers,
-        inputTopic,
-        outputTopic,
-        dlqTopic,
-        batchSize,
-        batchMaxWaitMs,
-        maxPromptTokens,
-        judgeDir,
-        judgeMode,
-        judgeSamples,
-        judgeTemperature,
-        inferenceDevice,
-        intraOpThreads,
-        stateDir,
-        pairCostMs,
-        costSafetyFactor,
-        metricsPort,
-        kafkaProperties);
-  }
-
   /**
    * A copy with a measured per-pair cost (e.g. from a warm-up batch at start-up), so the derived
    * timeouts follow the real judge on the real device rather than the configured guess.
@@ -274,6 +253,12 @@ public record AppConfig(
         costSafetyFactor,
         metricsPort,
         kafkaProperties);
+  }
+
+  /** Topics, batch shape and token budget of the scoring topology. */
+  public TopologySettings topologySettings() {
+    return new TopologySettings(
+        inputTopic, outputTopic, dlqTopic, batchSize, batchMaxWaitMs, maxPromptTokens);
   }
 
   /** The judge's scoring options (mode, samples, temperature). */
@@ -303,16 +288,6 @@ public record AppConfig(
     return streamsSettings().properties();
   }
 
-  private static <T> T parse(
-      Map<String, String> values, String key, Function<String, T> parser, String expected) {
-    String raw = values.get(key);
-    try {
-      return parser.apply(raw);
-    } catch (NumberFormatException e) {
-      throw invalid(key, raw, "expected " + expected);
-    }
-  }
-
   private static void requireText(String key, String value) {
     if (value == null || value.isBlank()) {
       throw invalid(key, value, "set it to a non-empty value");
@@ -325,21 +300,11 @@ public record AppConfig(
     }
   }
 
-  private static void requireRange(String key, long value, long min, long max) {
-    if (value < min || value > max) {
-      throw invalid(key, value, "use a whole number in [" + min + ", " + max + "]");
-    }
-  }
-
   private static String requireOneOf(String key, String value, Set<String> allowed) {
     String normalized = value == null ? null : value.trim().toLowerCase(Locale.ROOT);
     if (normalized == null || !allowed.contains(normalized)) {
       throw invalid(key, value, "use one of " + allowed.stream().sorted().toList());
     }
     return normalized;
-  }
-
-  static IllegalArgumentException invalid(String key, Object value, String fix) {
-    return new IllegalArgumentException("Invalid config " + key + "=" + value + ": " + fix);
   }
 }

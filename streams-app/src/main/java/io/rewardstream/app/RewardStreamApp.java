@@ -72,7 +72,9 @@ public final class RewardStreamApp implements AutoCloseable {
     this.config = config;
     this.judge = judge;
     this.registry = registry;
-    this.streams = new KafkaStreams(RewardTopology.build(config, judge), settings.properties());
+    this.streams =
+        new KafkaStreams(
+            RewardTopology.build(config.topologySettings(), judge), settings.properties());
     streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(Clock.systemUTC()));
     streams.setStateListener(this::onStateChange);
     this.streamsMetrics = new KafkaStreamsMetrics(streams);

@@ -1,5 +1,6 @@
 package io.rewardstream.app;
 
+import io.rewardstream.config.ConfigValues;
 import io.rewardstream.topology.DeadLetterProcessingExceptionHandler;
 import java.util.ArrayList;
 import java.util.List;
@@ -187,7 +188,7 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
   private static void checkThreads(Properties properties) {
     String threads = String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)).trim();
     if (!threads.equals("1")) {
-      throw AppConfig.invalid(
+      throw ConfigValues.invalid(
           StreamsConfig.NUM_STREAM_THREADS_CONFIG,
           threads,
           "the judge is not thread-safe, so RewardStream runs one stream thread; remove the key"
@@ -201,7 +202,7 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
     long txn = parseMs(properties, txnKey);
     long budget = config.batchBudgetMs();
     if (txn < budget) {
-      throw AppConfig.invalid(
+      throw ConfigValues.invalid(
           txnKey,
           txn,
           "a scoring batch may take "
@@ -211,7 +212,7 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
               + " or lower batch.size");
     }
     if (txn > BROKER_MAX_TRANSACTION_TIMEOUT_MS && !config.kafkaProperties().containsKey(txnKey)) {
-      throw AppConfig.invalid(
+      throw ConfigValues.invalid(
           txnKey,
           txn,
           "above the broker's default transaction.max.timeout.ms ("
@@ -229,7 +230,7 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
             properties, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "main.consumer.", "consumer.");
     long poll = parseMs(properties, pollKey);
     if (poll < 2 * budget) {
-      throw AppConfig.invalid(
+      throw ConfigValues.invalid(
           pollKey,
           poll,
           "must be at least 2 x the batch budget ("
@@ -255,7 +256,7 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
     try {
       return Long.parseLong(raw);
     } catch (NumberFormatException e) {
-      throw AppConfig.invalid(key, raw, "expected milliseconds");
+      throw ConfigValues.invalid(key, raw, "expected milliseconds");
     }
   }
 }

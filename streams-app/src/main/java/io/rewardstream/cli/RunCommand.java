@@ -2,6 +2,7 @@ package io.rewardstream.cli;
 
 import io.rewardstream.app.AppConfig;
 import io.rewardstream.app.RewardStreamApp;
+import io.rewardstream.config.ConfigKey;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
   /** The keys with their defaults and meaning: the footer of {@code run --help}. */
   static String configKeysHelp() {
     StringBuilder help = new StringBuilder("%nConfiguration keys (key = default, then meaning):%n");
-    for (AppConfig.Key key : AppConfig.KEYS) {
+    for (ConfigKey key : AppConfig.KEYS) {
       String value = key.defaultValue().isEmpty() ? "(none)" : key.defaultValue();
       help.append(String.format("  %s = %s%n      %s%n", key.name(), value, key.doc()));
     }

@@ -1,16 +1,20 @@
 package io.rewardstream.drift;
 
+import static io.rewardstream.config.ConfigValues.invalid;
+import static io.rewardstream.config.ConfigValues.parse;
+import static io.rewardstream.config.ConfigValues.requireRange;
+
+import io.rewardstream.config.ConfigKey;
+import io.rewardstream.config.ConfigValues;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * Settings of reward-drift monitoring: immutable, validated on construction.
@@ -64,34 +68,33 @@ public record DriftConfig(
   public static final String MEAN_SHIFT_THRESHOLD = "drift.mean.shift.threshold";
   public static final String MIN_COUNT = "drift.min.count";
 
-  /** One key: its default ("" = none) and what it means, for README and --help. */
-  public record Key(String name, String defaultValue, String doc) {}
-
   /** Every key, in documentation order. */
-  public static final List<Key> KEYS =
+  public static final List<ConfigKey> KEYS =
       List.of(
-          new Key(
+          new ConfigKey(
               GROUP_BY,
               "policy+judge",
               "one series per policy+judge version (default), per judge (all policies pooled)"
                   + " or per policy (all judges pooled)"),
-          new Key(WINDOW_MS, "300000", "window size, ms (5 min)"),
-          new Key(HOP_MS, "", "window advance, ms; empty = window size (tumbling windows)"),
-          new Key(GRACE_MS, "30000", "late results still counted this long after a window ends"),
-          new Key(BINS, "10", "equal-width p_a_better histogram bins over [0, 1]"),
-          new Key(REFERENCE_WINDOWS, "3", "disjoint windows pooled into each key's reference"),
-          new Key(
+          new ConfigKey(WINDOW_MS, "300000", "window size, ms (5 min)"),
+          new ConfigKey(HOP_MS, "", "window advance, ms; empty = window size (tumbling windows)"),
+          new ConfigKey(
+              GRACE_MS, "30000", "late results still counted this long after a window ends"),
+          new ConfigKey(BINS, "10", "equal-width p_a_better histogram bins over [0, 1]"),
+          new ConfigKey(
+              REFERENCE_WINDOWS, "3", "disjoint windows pooled into each key's reference"),
+          new ConfigKey(
               REFERENCE_START,
               "",
               "pin the reference to windows starting at/after this time (epoch ms or ISO-8601);"
                   + " empty = each key's first windows"),
-          new Key(PSI_THRESHOLD, "0.2", "PSI above this raises an alert (0.2 = significant)"),
-          new Key(PSI_MIN_COUNT, "200", "scored results a window needs before PSI is tested"),
-          new Key(KS_ALPHA, "0.01", "KS alert when D > critical value at this level"),
-          new Key(MEAN_SHIFT_THRESHOLD, "4.0", "margin mean shift alert, in standard errors"),
-          new Key(MIN_COUNT, "30", "scored results a window needs to be pooled or tested"));
+          new ConfigKey(PSI_THRESHOLD, "0.2", "PSI above this raises an alert (0.2 = significant)"),
+          new ConfigKey(PSI_MIN_COUNT, "200", "scored results a window needs before PSI is tested"),
+          new ConfigKey(KS_ALPHA, "0.01", "KS alert when D > critical value at this level"),
+          new ConfigKey(MEAN_SHIFT_THRESHOLD, "4.0", "margin mean shift alert, in standard errors"),
+          new ConfigKey(MIN_COUNT, "30", "scored results a window needs to be pooled or tested"));
 
-  private static final Set<String> NAMES = Set.copyOf(KEYS.stream().map(Key::name).toList());
+  private static final Set<String> NAMES = Set.copyOf(KEYS.stream().map(ConfigKey::name).toList());
   private static final String PREFIX = "drift.";
 
   /** Validates every field; the message names the key, the value and the fix. */
@@ -132,8 +135,7 @@ public record DriftConfig(
    * @throws IllegalArgumentException for an unknown {@code drift.*} key or an invalid value
    */
   public static DriftConfig fromProperties(Properties properties) {
-    Map<String, String> values = new HashMap<>();
-    KEYS.forEach(key -> values.put(key.name(), key.defaultValue()));
+    Map<String, String> values = ConfigValues.defaults(KEYS);
     for (String name : properties.stringPropertyNames()) {
       if (!name.startsWith(PREFIX)) {
         continue;
@@ -185,16 +187,6 @@ public record DriftConfig(
     }
   }
 
-  private static <T> T parse(
-      Map<String, String> values, String key, Function<String, T> parser, String expected) {
-    String raw = values.get(key);
-    try {
-      return parser.apply(raw);
-    } catch (NumberFormatException e) {
-      throw invalid(key, raw, "expected " + expected);
-    }
-  }
-
   private static void requireMs(String key, Duration value, long min) {
     if (value == null
         || value.toMillis() < min
@@ -206,21 +198,11 @@ public record DriftConfig(
     }
   }
 
-  private static void requireRange(String key, long value, long min, long max) {
-    if (value < min || value > max) {
-      throw invalid(key, value, "use a whole number in [" + min + ", " + max + "]");
-    }
-  }
-
   private static List<String> groupByValues() {
     return Arrays.stream(GroupBy.values()).map(GroupBy::configValue).toList();
   }
 
   private static List<String> names() {
-    return KEYS.stream().map(Key::name).toList();
-  }
-
-  private static IllegalArgumentException invalid(String key, Object value, String fix) {
-    return new IllegalArgumentException("Invalid config " + key + "=" + value + ": " + fix);
+    return KEYS.stream().map(ConfigKey::name).toList();
   }
 }

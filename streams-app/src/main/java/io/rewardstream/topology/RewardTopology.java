@@ -1,6 +1,5 @@
 package io.rewardstream.topology;
 
-import io.rewardstream.app.AppConfig;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.judge.Judge;
@@ -79,7 +78,7 @@ public final class RewardTopology {
    *     is read once, here, and stamped on every result
    * @return a new topology; build one per {@code KafkaStreams} instance
    */
-  public static Topology build(AppConfig config, Judge judge) {
+  public static Topology build(TopologySettings config, Judge judge) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(judge, "judge");
     JudgeInfo info = Objects.requireNonNull(judge.info(), "judge.info()");

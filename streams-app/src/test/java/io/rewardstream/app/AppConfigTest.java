@@ -265,12 +265,4 @@ class AppConfigTest {
     assertThat(config.inferenceOptions())
         .isEqualTo(new InferenceOptions(InferenceOptions.Device.CUDA, 4, 0));
   }
-
-  @Test
-  void withBootstrapServersKeepsEverythingElse() {
-    AppConfig config = config("batch.size", "4").withBootstrapServers("broker:29092");
-
-    assertThat(config.bootstrapServers()).isEqualTo("broker:29092");
-    assertThat(config.batchSize()).isEqualTo(4);
-  }
 }

@@ -3,6 +3,7 @@ package io.rewardstream.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.rewardstream.app.AppConfig;
+import io.rewardstream.config.ConfigKey;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -34,7 +35,7 @@ class RewardStreamCliTest {
   void runHelpListsEveryConfigKeyWithItsDefault() {
     assertThat(run("run", "--help")).isZero();
 
-    for (AppConfig.Key key : AppConfig.KEYS) {
+    for (ConfigKey key : AppConfig.KEYS) {
       assertThat(out.toString()).contains(key.name()).contains(key.doc());
     }
     assertThat(out.toString()).contains("batch.size = 16");

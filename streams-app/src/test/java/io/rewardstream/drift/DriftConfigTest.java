@@ -3,6 +3,7 @@ package io.rewardstream.drift;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rewardstream.config.ConfigKey;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Properties;
@@ -101,7 +102,7 @@ class DriftConfigTest {
   @Test
   void everyKeyIsDocumented() {
     assertThat(DriftConfig.KEYS)
-        .extracting(DriftConfig.Key::name)
+        .extracting(ConfigKey::name)
         .containsExactly(
             DriftConfig.GROUP_BY,
             DriftConfig.WINDOW_MS,

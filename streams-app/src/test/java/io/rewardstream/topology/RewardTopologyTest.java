@@ -62,7 +62,9 @@ class RewardTopologyTest {
     AppConfig config = AppConfig.fromProperties(file);
     driver =
         new TopologyTestDriver(
-            RewardTopology.build(config, judge), config.streamsProperties(), START);
+            RewardTopology.build(config.topologySettings(), judge),
+            config.streamsProperties(),
+            START);
     rollouts =
         driver.createInputTopic("rollouts", new StringSerializer(), new ByteArraySerializer());
     rewards =
@@ -114,7 +116,8 @@ class RewardTopologyTest {
   @Test
   void namesEveryNode() {
     start(4, 2000);
-    TopologyDescription description = RewardTopology.build(AppConfig.defaults(), judge).describe();
+    TopologyDescription description =
+        RewardTopology.build(AppConfig.defaults().topologySettings(), judge).describe();
     assertThat(description.toString())
         .contains(
             RewardTopology.SOURCE,

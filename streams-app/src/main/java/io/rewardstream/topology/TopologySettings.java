@@ -1,0 +1,30 @@
+package io.rewardstream.topology;
+
+import java.util.Objects;
+
+/**
+ * What the scoring topology needs to know: its topics, the batch shape and the prompt token budget.
+ * The app fills it from its configuration ({@code AppConfig.topologySettings()}), so the topology
+ * does not depend on how the app is configured.
+ *
+ * @param inputTopic rollout pairs (Avro RolloutPair)
+ * @param outputTopic rewards (Avro RewardResult)
+ * @param dlqTopic dead letters (Avro DeadLetter)
+ * @param batchSize pairs per judge call
+ * @param batchMaxWaitMs longest wait for a batch to fill
+ * @param maxPromptTokens longest judge prompt a pair may need before it is dead-lettered
+ */
+public record TopologySettings(
+    String inputTopic,
+    String outputTopic,
+    String dlqTopic,
+    int batchSize,
+    long batchMaxWaitMs,
+    int maxPromptTokens) {
+
+  public TopologySettings {
+    Objects.requireNonNull(inputTopic, "inputTopic");
+    Objects.requireNonNull(outputTopic, "outputTopic");
+    Objects.requireNonNull(dlqTopic, "dlqTopic");
+  }
+}
