@@ -52,23 +52,40 @@ final class PipelineBench {
    * @param latenciesMs per pair, send to committed result (read by the consumer)
    * @param preferred verdict (A, B, TIE) per rollout id, for comparing with the bare judge
    * @param deadLetters outputs on the dead-letter topic
+   * @param startNanos System.nanoTime() of the first send
    */
-  record Run(double ms, List<Double> latenciesMs, Map<String, String> preferred, int deadLetters) {}
+  record Run(
+      double ms,
+      List<Double> latenciesMs,
+      Map<String, String> preferred,
+      int deadLetters,
+      long startNanos) {}
 
   private final EmbeddedKafkaBroker broker;
   private final int batchSize;
   private final long batchMaxWaitMs;
   private final int partitions;
   private final int threads;
+  private final Map<String, String> appSettings;
   private int runs;
 
+  /**
+   * @param appSettings more app or Kafka Streams keys for every run (e.g. {@code poll.ms}); they
+   *     win over the bench's own
+   */
   PipelineBench(
-      EmbeddedKafkaBroker broker, int batchSize, long batchMaxWaitMs, int partitions, int threads) {
+      EmbeddedKafkaBroker broker,
+      int batchSize,
+      long batchMaxWaitMs,
+      int partitions,
+      int threads,
+      Map<String, String> appSettings) {
     this.broker = broker;
     this.batchSize = batchSize;
     this.batchMaxWaitMs = batchMaxWaitMs;
     this.partitions = partitions;
     this.threads = threads;
+    this.appSettings = Map.copyOf(appSettings);
   }
 
   /**
@@ -80,19 +97,27 @@ final class PipelineBench {
     String input = name + "-rollouts";
     String output = name + "-rewards";
     String dlq = name + "-dlq";
-    broker.createTopics(Map.of(input, partitions, output, partitions, dlq, partitions));
+    String warmUp = name + "-producer-warm-up";
+    broker.createTopics(Map.of(input, partitions, output, partitions, dlq, partitions, warmUp, 1));
     Path stateDir = tempDir();
     AppConfig config = config(name, input, output, dlq, mode, stateDir);
     try (RewardStreamApp app = RewardStreamApp.start(config, judge.get());
-        KafkaConsumer<byte[], byte[]> reader = reader(output, dlq)) {
+        KafkaConsumer<byte[], byte[]> reader = reader(output, dlq);
+        KafkaProducer<byte[], byte[]> producer = producer()) {
+      // The load generator's own start (metadata, producer id) is not the pipeline's time: one
+      // record to a side topic before the clock starts, and the input topic's metadata.
+      producer.send(new ProducerRecord<>(warmUp, new byte[0]));
+      producer.flush();
+      producer.partitionsFor(input);
       app.awaitRunning(Duration.ofSeconds(120));
-      return sendAndCollect(input, output, pairs, pairsPerSecond, reader);
+      return sendAndCollect(producer, input, output, pairs, pairsPerSecond, reader);
     } finally {
       deleteRecursively(stateDir);
     }
   }
 
   private Run sendAndCollect(
+      KafkaProducer<byte[], byte[]> producer,
       String input,
       String output,
       List<PairInput> pairs,
@@ -100,7 +125,8 @@ final class PipelineBench {
       KafkaConsumer<byte[], byte[]> reader) {
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     long start = System.nanoTime();
-    Thread sender = new Thread(() -> send(input, pairs, pairsPerSecond, sentAt), "bench-producer");
+    Thread sender =
+        new Thread(() -> send(producer, input, pairs, pairsPerSecond, sentAt), "bench-producer");
     sender.start();
     Map<String, String> preferred = new HashMap<>();
     List<Double> latencies = new ArrayList<>();
@@ -130,27 +156,30 @@ final class PipelineBench {
       throw new IllegalStateException(
           "pipeline gave " + (preferred.size() + deadLetters) + " of " + pairs.size() + " outputs");
     }
-    return new Run((last - start) / 1e6, latencies, preferred, deadLetters);
+    return new Run((last - start) / 1e6, latencies, preferred, deadLetters, start);
   }
 
-  private void send(String topic, List<PairInput> pairs, double rate, Map<String, Long> sentAt) {
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      long start = System.nanoTime();
-      for (int i = 0; i < pairs.size(); i++) {
-        if (rate > 0) {
-          pace(start + (long) (i * 1e9 / rate));
-        }
-        PairInput pair = pairs.get(i);
-        byte[] value = AvroSerdes.rolloutPair().serializer().serialize(topic, rollout(pair));
-        sentAt.put(pair.rolloutId(), System.nanoTime());
-        producer.send(
-            new ProducerRecord<>(topic, pair.rolloutId().getBytes(StandardCharsets.UTF_8), value));
-        if (rate > 0) {
-          producer.flush(); // paced: each pair leaves now, not when linger.ms expires
-        }
+  private static void send(
+      KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      List<PairInput> pairs,
+      double rate,
+      Map<String, Long> sentAt) {
+    long start = System.nanoTime();
+    for (int i = 0; i < pairs.size(); i++) {
+      if (rate > 0) {
+        pace(start + (long) (i * 1e9 / rate));
       }
-      producer.flush();
+      PairInput pair = pairs.get(i);
+      byte[] value = AvroSerdes.rolloutPair().serializer().serialize(topic, rollout(pair));
+      sentAt.put(pair.rolloutId(), System.nanoTime());
+      producer.send(
+          new ProducerRecord<>(topic, pair.rolloutId().getBytes(StandardCharsets.UTF_8), value));
+      if (rate > 0) {
+        producer.flush(); // paced: each pair leaves now, not when linger.ms expires
+      }
     }
+    producer.flush();
   }
 
   private static void pace(long untilNanos) {
@@ -189,6 +218,7 @@ final class PipelineBench {
     p.setProperty(AppConfig.STATE_DIR, stateDir.toString());
     p.setProperty(AppConfig.JUDGE_MODE, mode);
     p.setProperty(AppConfig.INFERENCE_INTRA_OP_THREADS, Integer.toString(threads));
+    appSettings.forEach(p::setProperty);
     return AppConfig.fromProperties(p);
   }
 

@@ -39,7 +39,8 @@ public final class PipelineSuite {
       int trivialPairs,
       double latencySeconds,
       int repeats,
-      int threads) {}
+      int threads,
+      Map<String, String> appSettings) {}
 
   private final Settings s;
   private final Supplier<Judge> realJudge;
@@ -69,9 +70,16 @@ public final class PipelineSuite {
     out.put("mode", s.mode()).put("pairs", pairs.size()).put("batch_size", s.batchSize());
     out.put("batch_max_wait_ms", s.batchMaxWaitMs()).put("partitions", s.partitions());
     out.put("repeats", s.repeats());
+    s.appSettings().forEach(out.putObject("app_settings")::put);
     try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
       PipelineBench bench =
-          new PipelineBench(broker, s.batchSize(), s.batchMaxWaitMs(), s.partitions(), s.threads());
+          new PipelineBench(
+              broker,
+              s.batchSize(),
+              s.batchMaxWaitMs(),
+              s.partitions(),
+              s.threads(),
+              s.appSettings());
       double pipelinePairsPerSecond = overhead(bench, pairs, out.putObject("overhead"));
       ceiling(bench, pairs, out.putObject("trivial_judge_ceiling"));
       latency(bench, pairs, pipelinePairsPerSecond / 2, out.putObject("latency"));
@@ -82,6 +90,7 @@ public final class PipelineSuite {
   private double overhead(PipelineBench bench, List<PairInput> pairs, ObjectNode out) {
     List<Double> bareMs = new ArrayList<>();
     List<Double> pipeMs = new ArrayList<>();
+    List<Double> pipeJudgeMs = new ArrayList<>();
     int mismatches = 0;
     try (Judge bare = realJudge.get()) {
       bare.judge(pairs.subList(0, Math.min(pairs.size(), s.batchSize()))); // warm-up
@@ -89,16 +98,22 @@ public final class PipelineSuite {
         long start = System.nanoTime();
         List<Verdict> verdicts = JudgeBench.judgeAll(bare, pairs, s.batchSize());
         bareMs.add(Stats.msSince(start));
-        PipelineBench.Run run = bench.run(warmed(pairs), s.mode(), pairs, 0);
+        TimedJudge[] timed = new TimedJudge[1];
+        Supplier<Judge> judge = () -> timed[0] = new TimedJudge(warmed(pairs).get());
+        PipelineBench.Run run = bench.run(judge, s.mode(), pairs, 0);
         pipeMs.add(run.ms());
+        pipeJudgeMs.add(timed[0].judgeMsSince(run.startNanos()));
         mismatches += mismatches(verdicts, run.preferred());
         log.printf(
             Locale.ROOT,
-            "  repeat %d: bare %.0f ms, pipeline %.0f ms (%d dead letters)%n",
+            "  repeat %d: bare %.0f ms, pipeline %.0f ms of which judge %.0f ms (%d dead"
+                + " letters)%n",
             r + 1,
             bareMs.get(r),
             run.ms(),
+            pipeJudgeMs.get(r),
             run.deadLetters());
+        log.println("    judge calls (start+ms): " + timed[0].timeline(run.startNanos()));
       }
     }
     double bare = pairs.size() / (Stats.median(bareMs) / 1000);
@@ -109,6 +124,12 @@ public final class PipelineSuite {
     out.put("verdict_mismatches", mismatches);
     bareMs.forEach(out.putArray("bare_ms")::add);
     pipeMs.forEach(out.putArray("pipeline_ms")::add);
+    // where the pipeline's extra time goes: the judge itself running slower beside Kafka's
+    // threads (judge_in_pipeline - bare), or time the judge was not running at all
+    pipeJudgeMs.forEach(out.putArray("judge_in_pipeline_ms")::add);
+    out.put(
+        "judge_share_of_pipeline",
+        Stats.round(Stats.median(pipeJudgeMs) / Stats.median(pipeMs), 4));
     log.printf(
         Locale.ROOT,
         "overhead (%s, %d pairs, batches of %d): bare judge %.2f pairs/s, pipeline %.2f pairs/s,"

@@ -20,7 +20,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -283,6 +285,14 @@ final class BenchCommand implements Runnable {
     @Option(names = "--latency-seconds", defaultValue = "30", paramLabel = "S")
     double latencySeconds;
 
+    @Option(
+        names = "--set",
+        paramLabel = "KEY=VALUE",
+        description =
+            "An app or Kafka Streams key for the pipeline runs (repeatable), e.g. --set"
+                + " poll.ms=10; wins over the bench's own settings.")
+    Map<String, String> appSettings = new LinkedHashMap<>();
+
     @Override
     public Integer call() {
       ObjectNode root = common.start("pipeline");
@@ -299,7 +309,8 @@ final class BenchCommand implements Runnable {
               trivialPairs,
               latencySeconds,
               common.repeats,
-              common.threads);
+              common.threads,
+              appSettings);
       PrintStream out = System.out;
       PipelineSuite suite =
           new PipelineSuite(
@@ -357,7 +368,7 @@ final class BenchCommand implements Runnable {
         names = "--ort-config",
         paramLabel = "KEY=VALUE",
         description = "Extra ORT session config entry, e.g. session.intra_op.allow_spinning=0.")
-    java.util.Map<String, String> ortConfig = new java.util.LinkedHashMap<>();
+    Map<String, String> ortConfig = new LinkedHashMap<>();
 
     @Option(
         names = "--no-profile",

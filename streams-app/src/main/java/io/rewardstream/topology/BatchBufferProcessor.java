@@ -39,6 +39,14 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   private KeyValueStore<String, BufferedPair> store;
   private int buffered;
 
+  /**
+   * When the last judge call ended, on the context's clock (ms). Kafka Streams caches that clock
+   * per loop iteration, so the pairs processed right after a long judge call are stamped with a
+   * time from before it; without this, the next punctuation would find them "waiting" for the whole
+   * judge call and score them as a small batch, while the rest of a full batch sat queued.
+   */
+  private long lastScoredAtMs;
+
   BatchBufferProcessor(BatchScorer scorer, JudgeInfo judgeInfo, int batchSize, long maxWaitMs) {
     this.scorer = scorer;
     this.judgeInfo = judgeInfo;
@@ -83,7 +91,12 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       return;
     }
     List<KeyValue<String, BufferedPair>> entries = readBuffer();
-    if (!entries.isEmpty() && now - entries.get(0).value.arrivalMs() >= maxWaitMs) {
+    if (entries.isEmpty()) {
+      return;
+    }
+    // the max wait counts from the oldest pair's arrival, but not from before the judge was free
+    long waitingSince = Math.max(entries.get(0).value.arrivalMs(), lastScoredAtMs);
+    if (now - waitingSince >= maxWaitMs) {
       flush(entries);
     }
   }
@@ -115,6 +128,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     List<Verdict> verdicts = scorer.score(inputs);
     // The context's clock is cached per loop iteration; add the judge's own time to it.
     long scoredAt = context.currentSystemTimeMs() + (System.nanoTime() - start) / 1_000_000;
+    lastScoredAtMs = scoredAt;
     for (int i = 0; i < batch.size(); i++) {
       emit(batch.get(i).key, batch.get(i).value, verdicts.get(i), scoredAt);
     }

@@ -7,9 +7,11 @@ import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunctuator;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
@@ -80,6 +82,28 @@ class BatchBufferProcessorTest {
 
     assertThat(judge.calls()).containsExactly(List.of("r1", "r2", "r3"));
     assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void pairsQueuedBehindASlowJudgeCallWaitForMoreFromTheEndOfThatCall() {
+    // Kafka Streams' clock is cached per loop iteration: r3, processed right after a judge call
+    // that took 1.2 s, is stamped with the time from before the call (10_000).
+    judge.taking(1200);
+    BatchBufferProcessor processor = processor(2, 1000);
+    context.setCurrentSystemTimeMs(10_000);
+    processor.init(context);
+    Punctuator tick = context.scheduledPunctuators().get(0).getPunctuator();
+    processor.process(new Record<>("r1", buffered("r1", 0, 1, 10_000), 10_000));
+    processor.process(new Record<>("r2", buffered("r2", 0, 2, 10_000), 10_000));
+    processor.process(new Record<>("r3", buffered("r3", 0, 3, 10_000), 10_000));
+
+    // 1.0 s after r3's stamp, but the judge was busy until about 11_200: r3 keeps waiting
+    tick.punctuate(11_000);
+    assertThat(judge.calls()).containsExactly(List.of("r1", "r2"));
+
+    // a full max wait after the judge became free: r3 goes on its own
+    tick.punctuate(12_300);
+    assertThat(judge.calls()).containsExactly(List.of("r1", "r2"), List.of("r3"));
   }
 
   @Test

@@ -33,6 +33,13 @@ final class FakeJudgeForTopologyTests implements Judge {
   private final Set<String> tokenThrowIds = new HashSet<>();
   private final Set<String> malformedIds = new HashSet<>();
   private final List<List<String>> calls = new ArrayList<>();
+  private long callMs;
+
+  /** Every judge call takes this long in real time (a slow model, for the buffer's clock). */
+  FakeJudgeForTopologyTests taking(long ms) {
+    callMs = ms;
+    return this;
+  }
 
   /** The judge reports a failed verdict for this id. */
   FakeJudgeForTopologyTests failing(String rolloutId) {
@@ -103,6 +110,13 @@ final class FakeJudgeForTopologyTests implements Judge {
   public List<Verdict> judge(List<PairInput> batch) {
     List<String> ids = batch.stream().map(PairInput::rolloutId).toList();
     calls.add(ids);
+    if (callMs > 0) {
+      try {
+        Thread.sleep(callMs);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     for (String id : ids) {
       if (throwIds.contains(id)) {
         throw new IllegalStateException("fake judge told to throw on " + id);
