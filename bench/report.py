@@ -174,6 +174,13 @@ def pipeline(d):
         print(f"- bare judge {o['bare_judge_pairs_per_s']:.2f} pairs/s; pipeline {o['pipeline_pairs_per_s']:.2f} pairs/s; "
               f"**pipeline ÷ bare = {o['pipeline_over_bare']:.3f}**; verdicts differing: {o['verdict_mismatches']}")
         print(f"- bare ms per repeat {o['bare_ms']}; pipeline ms {o['pipeline_ms']}")
+        if "judge_in_pipeline_ms" in o:
+            print(f"- of the pipeline's time, the judge was scoring {o['judge_in_pipeline_ms']} ms "
+                  f"(share {o['judge_share_of_pipeline']:.3f}): pipeline − judge-in-pipeline is Kafka, "
+                  f"transactions and waiting; judge-in-pipeline − bare is the judge running slower "
+                  f"beside Kafka's threads")
+        if r.get("app_settings"):
+            print(f"- app settings: {r['app_settings']}")
         print(f"- ceiling with TrivialJudgeForBenchmarks: **{c['pairs_per_s']:.0f} pairs/s** ({c['pairs']} pairs; ms {c['ms']})")
         print(f"- latency at {lat['offered_pairs_per_s']:.2f} pairs/s offered ({lat['pairs']} pairs, achieved "
               f"{lat['achieved_pairs_per_s']:.2f}): p50 {lat['p50_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms, "
