@@ -168,6 +168,44 @@ def response_example(rng):
     return p, t
 
 
+FACT_TEMPLATE = "Question: {prompt}\nFact:"
+FACT_WITH_RESPONSES_TEMPLATE = "Question: {prompt}\nResponse 1: {response_1}\nResponse 2: {response_2}\nFact:"
+
+
+def other_wrong(ex, rng):
+    """Another wrong response: the rejected one with a third number in place of its own."""
+    taken = {ex["answer"], ex["wrong"]}
+    span = range(1, 10) if ex["subset"] == "lookup" else range(max(0, ex["answer"] - 4), ex["answer"] + 5)
+    n = rng.choice([k for k in span if k not in taken])
+    return ex["rejected"].replace(str(ex["wrong"]), str(n), 1)
+
+
+def fact_prompt(ex, r1=None, r2=None):
+    if r1 is None:
+        return FACT_TEMPLATE.format(prompt=ex["prompt"])
+    return FACT_WITH_RESPONSES_TEMPLATE.format(prompt=ex["prompt"], response_1=r1, response_2=r2)
+
+
+def fact_example(rng):
+    """(prompt_ids, target_ids) for the auxiliary retrieval task: the target is the fact the
+    judgment's analysis opens with. A judgment can get its fact number half right by copying
+    one of the two responses' numbers (the right answer is always one of them), and the 1.0.0
+    model learned exactly that shortcut (held-out lookup 54 %). Here the fact has to be read
+    from the question: either with no responses in the prompt, or with two responses that
+    are right or wrong independently (both wrong half of the time), so copying a response's
+    number is no longer a way to the fact."""
+    ex = make_pair(rng, heldout=False)
+    if rng.random() < 0.3:
+        p = fact_prompt(ex)
+    else:
+        pool = [ex["rejected"], other_wrong(ex, rng)]
+        if rng.random() < 0.5:
+            pool[rng.randrange(2)] = ex["chosen"]
+        rng.shuffle(pool)
+        p = fact_prompt(ex, *pool)
+    return [BOS] + encode(p), encode(" " + ex["fact"]) + [EOS]
+
+
 def heldout_set(n=400, seed=20261122):
     """RewardBench-shaped held-out pairs: half lookup, half arith, fixed seed."""
     rng = random.Random(seed)
@@ -185,6 +223,19 @@ def heldout_set(n=400, seed=20261122):
                     "chosen": ex["chosen"], "rejected": ex["rejected"], "subset": s,
                     # extra fields (ignored by RewardBench-style readers) let evaluation
                     # rebuild the reference judgment
+                    "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]})
+    return out
+
+
+def validation_set(n=200, seed=7):
+    """Pairs from the *training* distribution (never held-out questions), for choosing
+    settings such as the sampling temperature without looking at the held-out set."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        ex = make_pair(rng, heldout=False)
+        out.append({"id": f"val-{ex['subset']}-{k:04d}", "prompt": ex["prompt"],
+                    "chosen": ex["chosen"], "rejected": ex["rejected"], "subset": ex["subset"],
                     "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]})
     return out
 

@@ -186,6 +186,8 @@ def main():
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--heldout", default=None, help="defaults to OUTDIR/heldout.jsonl")
     ap.add_argument("--reflect", default=None, help="held-out reflection rows for fixtures")
+    ap.add_argument("--temperature", type=float, default=1.0,
+                    help="judge.json sampling temperature (choose it with sweep_temperature.py)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     model = load(a.ckpt)
@@ -211,7 +213,7 @@ def main():
         "templates": {"response_preference": RESPONSE_TEMPLATE, "analysis_preference": ANALYSIS_TEMPLATE},
         "stop_strings": [STOP],
         "generation": {"max_new_tokens": MAX_NEW_TOKENS, "reflection_max_new_tokens": REFLECT_MAX_NEW,
-                       "temperature": 1.0, "top_p": 1.0, "samples": 8},
+                       "temperature": a.temperature, "top_p": 1.0, "samples": 8},
         "verdict_patterns": {"response": "<Result>Response ([12]) is better than Response ([12])</Result>",
                              "critique": "<Result>Critique ([12]) is better than Critique ([12])</Result>"},
         "model": {"file": "model.onnx", "sha256": sha, "tokenizer": "tokenizer.json",

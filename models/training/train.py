@@ -21,8 +21,9 @@ import time
 import torch
 import torch.nn.functional as F
 
-from data import BOS, PAD, EOS, encode, response_example, load_jsonl, heldout_set
-from model import TinyLM, num_params
+from data import BOS, PAD, EOS, encode, fact_example, fact_prompt, other_wrong, \
+    response_example, load_jsonl, heldout_set
+from model import TinyLM, generate, num_params
 from evaluate import eval_greedy
 
 
@@ -45,6 +46,9 @@ def main():
     ap.add_argument("--init", default=None)
     ap.add_argument("--reflect", default=None, help="reflection rows for stage 2 (jsonl)")
     ap.add_argument("--reflect-share", type=float, default=0.5)
+    ap.add_argument("--fact-share", type=float, default=0.0,
+                    help="share of batches of the auxiliary retrieval task (data.fact_example)")
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--minutes", type=float, required=True)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -55,7 +59,7 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
-    torch.set_num_threads(1)  # the other core belongs to the Java builds
+    torch.set_num_threads(a.threads)  # default 1: the other core belongs to the Java builds
     torch.manual_seed(a.seed)
     rng = random.Random(a.seed * 7919 + a.stage)
 
@@ -95,16 +99,30 @@ def main():
     def run_eval():
         model.eval()
         res, _ = eval_greedy(model, evalpairs)
+        # the fact from the question alone, and beside two wrong responses
+        fact_rng = random.Random(5)
+        fact_prompts = [fact_prompt(p) for p in evalpairs] + [
+            fact_prompt(p, p["rejected"], other_wrong(p, fact_rng)) for p in evalpairs]
+        facts = generate(model, [[BOS] + encode(f) for f in fact_prompts], max_new_tokens=40)
+        ok = [t.strip() == p["fact"] for t, p in zip(facts, evalpairs + evalpairs)]
+        n = len(evalpairs)
+        fact_acc, fact_acc_distracted = sum(ok[:n]) / n, sum(ok[n:]) / n
         model.train()
         rec = {"stage": a.stage, "step": step, "train_min": round(train_time / 60, 1),
-               "loss": round(ema, 4), **{k: v for k, v in res.items() if k != "pairs"}}
+               "loss": round(ema, 4), "fact_acc": fact_acc,
+               "fact_acc_distracted": fact_acc_distracted,
+               **{k: v for k, v in res.items() if k != "pairs"}}
         history.append(rec)
         print("EVAL " + json.dumps(rec), flush=True)
 
     model.train()
     while train_time < budget:
         ts = time.time()
-        if a.stage == 2 and rng.random() < a.reflect_share:
+        u = rng.random()
+        if u < a.fact_share:
+            # short rows (question + fact only): twice the rows for about the same tokens
+            batch = [fact_example(rng) for _ in range(a.batch * 2)]
+        elif a.stage == 2 and u < a.fact_share + a.reflect_share:
             # one batch of a single kind keeps padding low (reflection rows are ~2x longer)
             batch = [rng.choice(reflect) for _ in range(a.batch // 2)]
         else:
