@@ -186,16 +186,17 @@ def fact_prompt(ex, r1=None, r2=None):
     return FACT_WITH_RESPONSES_TEMPLATE.format(prompt=ex["prompt"], response_1=r1, response_2=r2)
 
 
-def fact_example(rng):
+def fact_example(rng, with_responses=0.0):
     """(prompt_ids, target_ids) for the auxiliary retrieval task: the target is the fact the
     judgment's analysis opens with. A judgment can get its fact number half right by copying
     one of the two responses' numbers (the right answer is always one of them), and the 1.0.0
     model learned exactly that shortcut (held-out lookup 54 %). Here the fact has to be read
-    from the question: either with no responses in the prompt, or with two responses that
-    are right or wrong independently (both wrong half of the time), so copying a response's
-    number is no longer a way to the fact."""
+    from the question: with no responses in the prompt, or (a share `with_responses` of the
+    time) with two responses of which both are wrong half of the time, so copying a
+    response's number is no longer a way to the fact. The shipped stage 3 used
+    with_responses=0 (question only); the stage-3c experiment 0.7."""
     ex = make_pair(rng, heldout=False)
-    if rng.random() < 0.3:
+    if rng.random() >= with_responses:
         p = fact_prompt(ex)
     else:
         pool = [ex["rejected"], other_wrong(ex, rng)]

@@ -48,6 +48,8 @@ def main():
     ap.add_argument("--reflect-share", type=float, default=0.5)
     ap.add_argument("--fact-share", type=float, default=0.0,
                     help="share of batches of the auxiliary retrieval task (data.fact_example)")
+    ap.add_argument("--fact-with-responses", type=float, default=0.0,
+                    help="share of fact rows with two (often both wrong) responses in the prompt")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--minutes", type=float, required=True)
     ap.add_argument("--batch", type=int, default=32)
@@ -121,7 +123,7 @@ def main():
         u = rng.random()
         if u < a.fact_share:
             # short rows (question + fact only): twice the rows for about the same tokens
-            batch = [fact_example(rng) for _ in range(a.batch * 2)]
+            batch = [fact_example(rng, a.fact_with_responses) for _ in range(a.batch * 2)]
         elif a.stage == 2 and u < a.fact_share + a.reflect_share:
             # one batch of a single kind keeps padding low (reflection rows are ~2x longer)
             batch = [rng.choice(reflect) for _ in range(a.batch // 2)]
