@@ -18,7 +18,7 @@ import time
 import torch
 
 from data import BOS, encode, response_prompt, parse_response_verdict, parse_critique_verdict, \
-    load_jsonl
+    load_jsonl, validation_set
 from model import load, generate
 
 
@@ -133,10 +133,13 @@ def main():
     ap.add_argument("--samples", type=int, default=2, help="T=1.0 samples per prompt and order")
     ap.add_argument("--reflect-out", default=None, help="write the held-out reflection rows here")
     ap.add_argument("--json", default=None)
+    ap.add_argument("--validation", type=int, default=0,
+                    help="use N validation pairs (data.validation_set, seed 11) instead of --heldout:"
+                         " for choosing checkpoints without looking at the held-out set")
     a = ap.parse_args()
     torch.set_num_threads(1)
     model = load(a.ckpt)
-    pairs = load_jsonl(a.heldout)
+    pairs = validation_set(a.validation, seed=11) if a.validation else load_jsonl(a.heldout)
     t0 = time.time()
     res, texts = eval_greedy(model, pairs)
     print(json.dumps(res), flush=True)
