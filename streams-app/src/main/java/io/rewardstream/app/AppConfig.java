@@ -9,11 +9,6 @@ import io.rewardstream.config.ConfigValues;
 import io.rewardstream.inference.InferenceOptions;
 import io.rewardstream.judge.JudgeOptions;
 import io.rewardstream.topology.TopologySettings;
-import java.io.IOException;
-import java.io.Reader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -187,13 +182,7 @@ public record AppConfig(
 
   /** Loads a properties file (UTF-8); missing keys take their defaults. */
   public static AppConfig load(Path file) {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      properties.load(reader);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read config file " + file.toAbsolutePath(), e);
-    }
-    return fromProperties(properties);
+    return fromProperties(ConfigValues.read(file));
   }
 
   /** Builds the config from properties; missing keys take their defaults. */

@@ -5,6 +5,7 @@ import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -37,10 +38,7 @@ final class TimedJudge implements Judge {
       if (c[0] >= startNanos) {
         line.append(
             String.format(
-                java.util.Locale.ROOT,
-                " %.0f+%.0f",
-                (c[0] - startNanos) / 1e6,
-                (c[1] - c[0]) / 1e6));
+                Locale.ROOT, " %.0f+%.0f", (c[0] - startNanos) / 1e6, (c[1] - c[0]) / 1e6));
       }
     }
     return line.toString().strip();

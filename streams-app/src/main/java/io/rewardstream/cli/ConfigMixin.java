@@ -1,11 +1,7 @@
 package io.rewardstream.cli;
 
 import io.rewardstream.app.AppConfig;
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
+import io.rewardstream.config.ConfigValues;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,16 +39,7 @@ final class ConfigMixin {
 
   /** File, then --set, then --bootstrap-servers. */
   Properties properties() {
-    Properties properties = new Properties();
-    if (config != null) {
-      try (Reader reader = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
-        properties.load(reader);
-      } catch (NoSuchFileException e) {
-        throw new IllegalArgumentException("--config " + config + ": no such file");
-      } catch (IOException | IllegalArgumentException e) {
-        throw new IllegalArgumentException("--config " + config + ": " + e.getMessage(), e);
-      }
-    }
+    Properties properties = config == null ? new Properties() : ConfigValues.read(config);
     overrides.forEach(properties::setProperty);
     if (bootstrapServers != null) {
       properties.setProperty(AppConfig.BOOTSTRAP_SERVERS, bootstrapServers);

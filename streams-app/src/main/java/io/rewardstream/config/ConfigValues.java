@@ -1,8 +1,15 @@
 package io.rewardstream.config;
 
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.function.Function;
 
 /**
@@ -12,6 +19,22 @@ import java.util.function.Function;
 public final class ConfigValues {
 
   private ConfigValues() {}
+
+  /**
+   * A properties file (UTF-8), for {@code --config}; a missing or unreadable file is an
+   * IllegalArgumentException naming it.
+   */
+  public static Properties read(Path file) {
+    Properties properties = new Properties();
+    try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      properties.load(reader);
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("--config " + file + ": no such file");
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("--config " + file + ": " + e.getMessage(), e);
+    }
+    return properties;
+  }
 
   /** The keys' defaults by name, for the caller to lay the given values over. */
   public static Map<String, String> defaults(List<ConfigKey> keys) {
