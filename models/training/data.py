@@ -24,6 +24,10 @@ import re
 
 BOS, EOS, PAD = 256, 257, 258
 VOCAB = 259
+# Positions of a fresh model (stage 1). The critic stage widens it with train.py
+# --max-context 768: a reflection prompt (question, two responses, two critiques) is up to
+# ~460 tokens, and data.critic_target has the critic write its analysis (~110 tokens) before
+# its 53-byte verdict.
 MAX_CONTEXT = 512
 
 # Exact strings of the model contract (copied into judge.json; the Java judge builds
@@ -114,13 +118,41 @@ def _answer_of(ex, resp):
     return ex["answer"] if resp == ex["chosen"] else ex["wrong"]
 
 
+def analysis_body(ex, r1, r2):
+    """The reasoning of the reference judgment: fact, what each response says, the match."""
+    a1, a2 = _answer_of(ex, r1), _answer_of(ex, r2)
+    win = 1 if r1 == ex["chosen"] else 2
+    return f"{ex['fact']} R1 says {a1}, R2 says {a2}. {ex['answer']} matches Response {win}."
+
+
 def judgment(ex, r1, r2):
     """Reference judgment text for responses in the given order (no EOS)."""
+    win = 1 if r1 == ex["chosen"] else 2
+    return (f"<Analysis>{analysis_body(ex, r1, r2)}</Analysis>"
+            f"<Result>Response {win} is better than Response {3 - win}</Result>")
+
+
+def wrong_judgment(ex, r1, r2, rng, consistent=False):
+    """A wrong judgment of the kinds the model itself writes (sample_reflect.py's samples):
+    mostly a wrong fact carrying the wrong response's number, reasoned on consistently to the
+    wrong verdict; sometimes a wrong fact with a number neither response has; sometimes the
+    right analysis with the verdict flipped. consistent: always the first kind."""
     a1, a2 = _answer_of(ex, r1), _answer_of(ex, r2)
     win = 1 if r1 == ex["chosen"] else 2
     lose = 3 - win
-    return (f"<Analysis>{ex['fact']} R1 says {a1}, R2 says {a2}. {ex['answer']} matches "
-            f"Response {win}.</Analysis><Result>Response {win} is better than Response {lose}</Result>")
+    u = 0.5 if consistent else rng.random()
+    if u < 0.2:
+        body, verdict = analysis_body(ex, r1, r2), lose
+    else:
+        if u < 0.8:
+            value = ex["wrong"]
+        else:
+            value = _third_value(ex, rng)
+        bad_fact = _with_fact_value(ex, value)
+        verdict = lose if u < 0.8 else rng.choice((1, 2))
+        body = f"{bad_fact} R1 says {a1}, R2 says {a2}. {value} matches Response {verdict}."
+    return (f"<Analysis>{body}</Analysis>"
+            f"<Result>Response {verdict} is better than Response {3 - verdict}</Result>")
 
 
 def response_prompt(prompt, r1, r2):
@@ -134,6 +166,60 @@ def analysis_prompt(prompt, r1, r2, c1, c2):
 
 def critique_target(better: int):
     return f"<Result>Critique {better} is better than Critique {3 - better}</Result>"
+
+
+def _with_fact_value(ex, value):
+    head = ex["fact"][:ex["fact"].rindex(str(ex["answer"]))]
+    return head + str(value) + ex["fact"][len(head) + len(str(ex["answer"])):]
+
+
+def _third_value(ex, rng):
+    span = range(1, 10) if ex["subset"] == "lookup" else range(max(0, ex["answer"] - 4), ex["answer"] + 5)
+    return rng.choice([k for k in span if k not in (ex["answer"], ex["wrong"])])
+
+
+def critic_target(ex, r1, r2, critique_1):
+    """The critic's reference output (judge-tiny 1.2.0 on): its own analysis of the responses,
+    what Critique 1 picked, then the verdict: Critique 1 when it picked the response the
+    analysis found, else Critique 2. Returns (text, better).
+
+    1.1.0's critic answered the verdict directly and learned only "Critique 1" (98 %): that one
+    token has to hold the fact lookup, the match and the mapping to a critique at once, and a
+    constant answer already earns half. Written out, the hard step is the fact, the same step as
+    in a judgment; the rest is copying and comparing nearby tokens."""
+    win = 1 if r1 == ex["chosen"] else 2
+    pick = parse_response_verdict(critique_1)
+    better = 1 if pick == win else 2
+    return (f"<Analysis>{analysis_body(ex, r1, r2)} Critique 1 picks Response {pick}.</Analysis>"
+            + critique_target(better)), better
+
+
+def critic_example(rng, hidden_share=0.5):
+    """(prompt_ids, target_ids) for one reflection (analysis-preference) example: a judgment
+    with the right verdict and one with a wrong verdict (wrong_judgment) of the same ordered
+    responses, in random critique order.
+
+    With probability `hidden_share` the right-verdict critique carries a wrong fact too, so the
+    true fact is in neither critique. Without that, the critic can restate its analysis by
+    copying one critique, and it learns to copy Critique 1 (a first 1.2.0 run, 12 minutes:
+    98 % "Critique 1", and the judge's own arithmetic fell from 97 % to 77 % as the copying
+    habit spread)."""
+    ex = make_pair(rng, heldout=False)
+    r1, r2 = (ex["chosen"], ex["rejected"]) if rng.random() < 0.5 else (ex["rejected"], ex["chosen"])
+    win = 1 if r1 == ex["chosen"] else 2
+    if rng.random() < hidden_share:
+        v = _third_value(ex, rng)
+        a1, a2 = _answer_of(ex, r1), _answer_of(ex, r2)
+        right = (f"<Analysis>{_with_fact_value(ex, v)} R1 says {a1}, R2 says {a2}. {v} matches "
+                 f"Response {win}.</Analysis><Result>Response {win} is better than Response {3 - win}</Result>")
+        wrong = wrong_judgment(ex, r1, r2, rng, consistent=True)
+    else:
+        right, wrong = judgment(ex, r1, r2), wrong_judgment(ex, r1, r2, rng)
+        while parse_response_verdict(wrong) == win:  # a wrong fact that still picked right
+            wrong = wrong_judgment(ex, r1, r2, rng)
+    c1, c2 = (right, wrong) if rng.random() < 0.5 else (wrong, right)
+    text, _ = critic_target(ex, r1, r2, c1)
+    return [BOS] + encode(analysis_prompt(ex["prompt"], r1, r2, c1, c2)), encode(text) + [EOS]
 
 
 def parse_response_verdict(text):

@@ -112,7 +112,7 @@ def heldout_reflection_rows(pairs, greedy_texts, sampled, seed=3):
     return sampled_rows, synth_rows
 
 
-def eval_reflection(model, rows, max_new_tokens=64):
+def eval_reflection(model, rows, max_new_tokens=200):
     """rows: {"prompt_ids"/"prompt_text", "better"} from sample_reflect.py (both orders present)."""
     prompts = [[BOS] + encode(r["prompt_text"]) for r in rows]
     texts = generate(model, prompts, max_new_tokens=max_new_tokens)

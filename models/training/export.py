@@ -21,7 +21,9 @@ from model import load, generate
 
 MAX_NEW_TOKENS = 160      # a judgment is ~125-137 bytes + EOS
 # "<Result>Critique 1 is better than Critique 2</Result>" is 53 bytes (+ EOS), so the
-# 48 first suggested for reflection would cut the verdict off; 64 leaves some slack.
+# 48 first suggested for reflection would cut the verdict off; 64 leaves some slack. A critic
+# trained on data.critic_target writes its analysis (up to ~112 bytes) first: export it with
+# --reflection-max-new-tokens 192.
 REFLECT_MAX_NEW = 64
 
 
@@ -140,10 +142,10 @@ def check_wrapper(model):
 
 
 @torch.no_grad()
-def fixtures(model, heldout, reflect_rows):
+def fixtures(model, heldout, reflect_rows, max_new_tokens=MAX_NEW_TOKENS):
     """~6 fixed prompts of different lengths: held-out response-preference prompts in both
     orders, and reflection prompts. Greedy decoding with the KV cache, batch 1, no stop
-    string: until EOS or MAX_NEW_TOKENS."""
+    string: until EOS or max_new_tokens."""
     texts = []
     picks = [heldout[0], heldout[1], heldout[len(heldout) // 2], heldout[-1]]
     for i, p in enumerate(picks):
@@ -156,13 +158,13 @@ def fixtures(model, heldout, reflect_rows):
         ids = [BOS] + encode(t)
         logits, _ = model(torch.tensor([ids]))
         top = torch.topk(logits[0, -1], 5)
-        _, gen = generate(model, [ids], max_new_tokens=MAX_NEW_TOKENS, stop=None, return_ids=True)
+        _, gen = generate(model, [ids], max_new_tokens=max_new_tokens, stop=None, return_ids=True)
         out.append({"prompt_text": t, "input_ids": ids, "greedy_ids": gen[0],
                     "greedy_text": bytes(x for x in gen[0] if x < 256).decode("utf-8", "replace"),
                     "first_step_logits_top5": [[int(i), float(v)] for v, i in zip(top.values, top.indices)]})
     return {"description": "PyTorch float32 greedy decoding with the KV cache, batch 1, "
                            "no stop strings: generated ids up to and including EOS, or "
-                           "max_new_tokens ids, or until prompt+generated reaches max_context (512).", "max_new_tokens": MAX_NEW_TOKENS,
+                           f"max_new_tokens ids, or until prompt+generated reaches max_context ({model.config['max_pos']}).", "max_new_tokens": max_new_tokens,
             "cases": out}
 
 
@@ -188,6 +190,9 @@ def main():
     ap.add_argument("--reflect", default=None, help="held-out reflection rows for fixtures")
     ap.add_argument("--temperature", type=float, default=1.0,
                     help="judge.json sampling temperature (choose it with sweep_temperature.py)")
+    ap.add_argument("--reflection-max-new-tokens", type=int, default=REFLECT_MAX_NEW,
+                    help="judge.json bound on a reflection's tokens (192 for a critic that writes "
+                         "its analysis first, data.critic_target)")
     a = ap.parse_args()
     torch.set_num_threads(1)
     model = load(a.ckpt)
@@ -209,10 +214,10 @@ def main():
     judge = {
         "id": "rewardstream-judge-tiny", "version": a.version,
         "bos_token_id": BOS, "eos_token_id": EOS, "pad_token_id": PAD, "add_bos": True,
-        "max_context": MAX_CONTEXT,
+        "max_context": c["max_pos"],  # the RoPE table the checkpoint was trained with
         "templates": {"response_preference": RESPONSE_TEMPLATE, "analysis_preference": ANALYSIS_TEMPLATE},
         "stop_strings": [STOP],
-        "generation": {"max_new_tokens": MAX_NEW_TOKENS, "reflection_max_new_tokens": REFLECT_MAX_NEW,
+        "generation": {"max_new_tokens": MAX_NEW_TOKENS, "reflection_max_new_tokens": a.reflection_max_new_tokens,
                        "temperature": a.temperature, "top_p": 1.0, "samples": 8},
         "verdict_patterns": {"response": "<Result>Response ([12]) is better than Response ([12])</Result>",
                              "critique": "<Result>Critique ([12]) is better than Critique ([12])</Result>"},
@@ -229,7 +234,8 @@ def main():
 
     heldout = load_jsonl(a.heldout or os.path.join(a.outdir, "heldout.jsonl"))
     rrows = load_jsonl(a.reflect) if a.reflect else synthetic_reflect_rows(heldout)
-    fx = fixtures(model, heldout, rrows)
+    # long enough for a reflection that writes its analysis first, so the parity check covers it
+    fx = fixtures(model, heldout, rrows, max(MAX_NEW_TOKENS, a.reflection_max_new_tokens))
     with open(os.path.join(a.outdir, "fixtures", "greedy.json"), "w") as f:
         json.dump(fx, f, indent=1)
     for cse in fx["cases"]:

@@ -74,7 +74,7 @@ class TinyLM(nn.Module):
         inv = 1.0 / (c["rope_theta"] ** (torch.arange(0, hd, 2).float() / hd))
         ang = torch.outer(torch.arange(c["max_pos"]).float(), inv)
         ang = torch.cat([ang, ang], dim=-1)
-        # RoPE tables cover the whole promised context (512): nothing fails below it.
+        # RoPE tables cover the whole promised context (max_pos): nothing fails below it.
         self.register_buffer("cos_t", ang.cos(), persistent=False)
         self.register_buffer("sin_t", ang.sin(), persistent=False)
         self.apply(self._init)
@@ -138,8 +138,8 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
         n = len(batch)
         L = max(len(p) for p in batch)
         # never run past the RoPE table / promised context: a row stops when its own
-        # prompt + generated tokens reach max_pos (512); finished rows keep being fed with
-        # their position clamped, so no position id ever exceeds 511.
+        # prompt + generated tokens reach max_pos; finished rows keep being fed with
+        # their position clamped, so no position id ever reaches max_pos.
         max_pos = model.config["max_pos"]
         lens = [len(p) for p in batch]
         steps = min(max_new_tokens, max_pos - min(lens))

@@ -5,7 +5,7 @@ verdict with one that reaches a wrong verdict (or is malformed), in both orders.
 Where the model rarely errs, prompts are also sampled at a higher temperature; if there
 are still too few wrong samples, synthetic wrong judgments (a wrong computed value with
 a consistent wrong verdict, or a right analysis with a flipped verdict) are added and
-counted separately. Rows whose reflection prompt would not fit the 512-token context
+counted separately. Rows whose reflection prompt would not fit the context (data.MAX_CONTEXT)
 (BOS + prompt + 53-byte verdict + EOS) are dropped.
 
   /usr/bin/python3 sample_reflect.py --ckpt out/stage1.pt --questions 1500 \

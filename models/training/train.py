@@ -3,7 +3,9 @@
 Stage 1: response preference only (fresh synthetic pairs every step, both orders).
 Stage 2: continue from stage 1 on a mix of reflection pairs (analysis preference, built
          by sample_reflect.py from the stage-1 model's own samples) and response-preference
-         examples, so capability 1 is not forgotten.
+         examples, so capability 1 is not forgotten. From judge-tiny 1.2.0 the reflection
+         batches are --critic-share critic examples (data.critic_example: the critic writes
+         its own analysis before the verdict) instead of --reflect rows.
 
 Training is budgeted in wall-clock minutes (the machine is shared with Java builds);
 the learning rate follows warmup + cosine over that budget. Loss is only on the judge's
@@ -22,7 +24,7 @@ import torch
 import torch.nn.functional as F
 
 from data import BOS, PAD, EOS, encode, fact_example, fact_prompt, other_wrong, \
-    response_example, load_jsonl, heldout_set
+    response_example, critic_example, parse_critique_verdict, load_jsonl, heldout_set
 from model import TinyLM, generate, num_params
 from evaluate import eval_greedy
 
@@ -50,6 +52,10 @@ def main():
                     help="share of batches of the auxiliary retrieval task (data.fact_example)")
     ap.add_argument("--fact-with-responses", type=float, default=0.0,
                     help="share of fact rows with two (often both wrong) responses in the prompt")
+    ap.add_argument("--critic-share", type=float, default=0.0,
+                    help="share of batches of critic examples (data.critic_example)")
+    ap.add_argument("--max-context", type=int, default=None,
+                    help="widen the model's RoPE table / context (e.g. 768 for critic examples)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--minutes", type=float, required=True)
     ap.add_argument("--batch", type=int, default=32)
@@ -67,6 +73,8 @@ def main():
 
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
+        if a.max_context:
+            ck["config"]["max_pos"] = a.max_context
         model = TinyLM(ck["config"])
         model.load_state_dict(ck["model"])
         history = ck.get("history", [])
@@ -75,8 +83,8 @@ def main():
     print(f"params {num_params(model)}", flush=True)
 
     reflect = load_jsonl(a.reflect) if a.reflect else []
-    if a.stage == 2 and not reflect:
-        raise SystemExit("stage 2 needs --reflect")
+    if a.stage == 2 and a.reflect_share > 0 and not reflect:
+        raise SystemExit("stage 2 with --reflect-share > 0 needs --reflect")
     reflect = [([BOS] + encode(r["prompt_text"]), encode(r["target"]) + [EOS]) for r in reflect]
 
     evalpairs = heldout_set()[:100]
@@ -109,10 +117,17 @@ def main():
         ok = [t.strip() == p["fact"] for t, p in zip(facts, evalpairs + evalpairs)]
         n = len(evalpairs)
         fact_acc, fact_acc_distracted = sum(ok[:n]) / n, sum(ok[n:]) / n
+        critic_acc = None
+        if a.critic_share > 0:
+            crng = random.Random(9)
+            rows = [critic_example(crng) for _ in range(100)]
+            outs = generate(model, [p for p, _ in rows], max_new_tokens=200)
+            want = [parse_critique_verdict(bytes(t[:-1]).decode()) for _, t in rows]
+            critic_acc = sum(parse_critique_verdict(o) == w for o, w in zip(outs, want)) / len(rows)
         model.train()
         rec = {"stage": a.stage, "step": step, "train_min": round(train_time / 60, 1),
                "loss": round(ema, 4), "fact_acc": fact_acc,
-               "fact_acc_distracted": fact_acc_distracted,
+               "fact_acc_distracted": fact_acc_distracted, "critic_acc": critic_acc,
                **{k: v for k, v in res.items() if k != "pairs"}}
         history.append(rec)
         print("EVAL " + json.dumps(rec), flush=True)
@@ -124,7 +139,9 @@ def main():
         if u < a.fact_share:
             # short rows (question + fact only): twice the rows for about the same tokens
             batch = [fact_example(rng, a.fact_with_responses) for _ in range(a.batch * 2)]
-        elif a.stage == 2 and u < a.fact_share + a.reflect_share:
+        elif u < a.fact_share + a.critic_share:
+            batch = [critic_example(rng) for _ in range(a.batch // 2)]
+        elif a.stage == 2 and u < a.fact_share + a.critic_share + a.reflect_share:
             # one batch of a single kind keeps padding low (reflection rows are ~2x longer)
             batch = [rng.choice(reflect) for _ in range(a.batch // 2)]
         else:

@@ -15,7 +15,7 @@ import java.util.*;
 
 public class ParityCheck {
     static OrtEnvironment env = OrtEnvironment.getEnvironment();
-    static int layers, heads, headDim, vocab, eos;
+    static int layers, heads, headDim, vocab, eos, maxContext;
 
     public static void main(String[] args) throws Exception {
         Path dir = Paths.get(args.length > 0 ? args[0] : "models/judge-tiny");
@@ -26,6 +26,7 @@ public class ParityCheck {
         headDim = m.get("head_dim").getAsInt();
         vocab = m.get("vocab_size").getAsInt();
         eos = judge.get("eos_token_id").getAsInt();
+        maxContext = judge.get("max_context").getAsInt();
         int failures = 0;
 
         // 1. tokenizer: ids == UTF-8 bytes, no specials added, decode round-trips
@@ -143,8 +144,8 @@ public class ParityCheck {
                     if (!done[r]) {
                         out.get(r).add((long) best);
                         // a row ends at EOS, or when its own prompt + generated tokens fill the
-                        // 512-position context (RoPE table): position ids must stay <= 511
-                        if (best == eos || prompts[r].length + out.get(r).size() >= 512) done[r] = true;
+                        // context (RoPE table): position ids must stay below max_context
+                        if (best == eos || prompts[r].length + out.get(r).size() >= maxContext) done[r] = true;
                     }
                 }
                 for (OnnxTensor t : in.values()) t.close();
