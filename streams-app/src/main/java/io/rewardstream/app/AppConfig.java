@@ -104,7 +104,7 @@ public record AppConfig(
           new ConfigKey(
               JUDGE_MAX_PROMPT_TOKENS,
               "352",
-              "judge prompt token budget (bundled judge: 352 + 160 generated; its 768 positions are for reflection prompts)"),
+              "judge prompt token budget (bundled judge: 352 + 160 generated, as trained)"),
           new ConfigKey(JUDGE_DIR, "models/judge-tiny", "judge model directory"),
           new ConfigKey(JUDGE_MODE, "reflect", "greedy | vote | reflect"),
           new ConfigKey(JUDGE_SAMPLES, "8", "judgments sampled per pair"),
