@@ -125,11 +125,15 @@ def analysis_body(ex, r1, r2):
     return f"{ex['fact']} R1 says {a1}, R2 says {a2}. {ex['answer']} matches Response {win}."
 
 
+def judgment_text(body, verdict):
+    """A judgment in the response-preference format: analysis, then the verdict naming `verdict`."""
+    return (f"<Analysis>{body}</Analysis>"
+            f"<Result>Response {verdict} is better than Response {3 - verdict}</Result>")
+
+
 def judgment(ex, r1, r2):
     """Reference judgment text for responses in the given order (no EOS)."""
-    win = 1 if r1 == ex["chosen"] else 2
-    return (f"<Analysis>{analysis_body(ex, r1, r2)}</Analysis>"
-            f"<Result>Response {win} is better than Response {3 - win}</Result>")
+    return judgment_text(analysis_body(ex, r1, r2), 1 if r1 == ex["chosen"] else 2)
 
 
 def wrong_judgment(ex, r1, r2, rng, consistent=False):
@@ -151,8 +155,7 @@ def wrong_judgment(ex, r1, r2, rng, consistent=False):
         bad_fact = _with_fact_value(ex, value)
         verdict = lose if u < 0.8 else rng.choice((1, 2))
         body = f"{bad_fact} R1 says {a1}, R2 says {a2}. {value} matches Response {verdict}."
-    return (f"<Analysis>{body}</Analysis>"
-            f"<Result>Response {verdict} is better than Response {3 - verdict}</Result>")
+    return judgment_text(body, verdict)
 
 
 def response_prompt(prompt, r1, r2):
@@ -202,16 +205,16 @@ def critic_example(rng, hidden_share=0.5):
     With probability `hidden_share` the right-verdict critique carries a wrong fact too, so the
     true fact is in neither critique. Without that, the critic can restate its analysis by
     copying one critique, and it learns to copy Critique 1 (a first 1.2.0 run, 12 minutes:
-    98 % "Critique 1", and the judge's own arithmetic fell from 97 % to 77 % as the copying
-    habit spread)."""
+    "Critique 1" nearly always, and the judge's own arithmetic fell from 97 % to 78 % as the
+    copying habit spread; model card, "Reflection")."""
     ex = make_pair(rng, heldout=False)
     r1, r2 = (ex["chosen"], ex["rejected"]) if rng.random() < 0.5 else (ex["rejected"], ex["chosen"])
     win = 1 if r1 == ex["chosen"] else 2
     if rng.random() < hidden_share:
         v = _third_value(ex, rng)
         a1, a2 = _answer_of(ex, r1), _answer_of(ex, r2)
-        right = (f"<Analysis>{_with_fact_value(ex, v)} R1 says {a1}, R2 says {a2}. {v} matches "
-                 f"Response {win}.</Analysis><Result>Response {win} is better than Response {3 - win}</Result>")
+        right = judgment_text(f"{_with_fact_value(ex, v)} R1 says {a1}, R2 says {a2}. {v} matches "
+                              f"Response {win}.", win)
         wrong = wrong_judgment(ex, r1, r2, rng, consistent=True)
     else:
         right, wrong = judgment(ex, r1, r2), wrong_judgment(ex, r1, r2, rng)
