@@ -184,7 +184,7 @@ def _third_value(ex, rng):
 def critic_target(ex, r1, r2, critique_1):
     """The critic's reference output (judge-tiny 1.2.0 on): its own analysis of the responses,
     what Critique 1 picked, then the verdict: Critique 1 when it picked the response the
-    analysis found, else Critique 2. Returns (text, better).
+    analysis found, else Critique 2 (callers read it back with parse_critique_verdict).
 
     1.1.0's critic answered the verdict directly and learned only "Critique 1" (98 %): that one
     token has to hold the fact lookup, the match and the mapping to a critique at once, and a
@@ -194,7 +194,7 @@ def critic_target(ex, r1, r2, critique_1):
     pick = parse_response_verdict(critique_1)
     better = 1 if pick == win else 2
     return (f"<Analysis>{analysis_body(ex, r1, r2)} Critique 1 picks Response {pick}.</Analysis>"
-            + critique_target(better)), better
+            + critique_target(better))
 
 
 def critic_example(rng, hidden_share=0.5):
@@ -221,8 +221,8 @@ def critic_example(rng, hidden_share=0.5):
         while parse_response_verdict(wrong) == win:  # a wrong fact that still picked right
             wrong = wrong_judgment(ex, r1, r2, rng)
     c1, c2 = (right, wrong) if rng.random() < 0.5 else (wrong, right)
-    text, _ = critic_target(ex, r1, r2, c1)
-    return [BOS] + encode(analysis_prompt(ex["prompt"], r1, r2, c1, c2)), encode(text) + [EOS]
+    return ([BOS] + encode(analysis_prompt(ex["prompt"], r1, r2, c1, c2)),
+            encode(critic_target(ex, r1, r2, c1)) + [EOS])
 
 
 def parse_response_verdict(text):
