@@ -22,8 +22,13 @@ import json
 import random
 import re
 
+import bpe
+
 BOS, EOS, PAD = 256, 257, 258
-VOCAB = 259
+# The tokenizer every script encodes with: bytes only (judge-tiny 1.x) until a checkpoint or
+# train.py --merges installs BPE merges (use_merges; model.load does it from the checkpoint).
+TOKENIZER = bpe.Tokenizer()
+VOCAB = TOKENIZER.vocab_size  # of the byte tokenizer; a BPE model's is TOKENIZER.vocab_size
 # Positions of a fresh model (stage 1). The critic stage widens it with train.py
 # --max-context 768: a reflection prompt (question, two responses, two critiques) is up to
 # ~460 tokens, and data.critic_target has the critic write its analysis (~110 tokens) before
@@ -120,9 +125,15 @@ def _answer_of(ex, resp):
 
 def analysis_body(ex, r1, r2):
     """The reasoning of the reference judgment: fact, what each response says, the match."""
-    a1, a2 = _answer_of(ex, r1), _answer_of(ex, r2)
-    win = 1 if r1 == ex["chosen"] else 2
-    return f"{ex['fact']} R1 says {a1}, R2 says {a2}. {ex['answer']} matches Response {win}."
+    return analysis_text(ex["fact"], _answer_of(ex, r1), _answer_of(ex, r2), ex["answer"],
+                         1 if r1 == ex["chosen"] else 2)
+
+
+def analysis_text(fact, a1, a2, value, win):
+    """The analysis format, right or wrong: the fact (from 2.0.0 after "Fact: ", so the fact's
+    first word is the same BPE token as in the question, " Ben"), what each response says, and
+    which response the fact's value matches."""
+    return f"Fact: {fact} R1 says {a1}, R2 says {a2}. {value} matches Response {win}."
 
 
 def judgment_text(body, verdict):
@@ -154,7 +165,7 @@ def wrong_judgment(ex, r1, r2, rng, consistent=False):
             value = _third_value(ex, rng)
         bad_fact = _with_fact_value(ex, value)
         verdict = lose if u < 0.8 else rng.choice((1, 2))
-        body = f"{bad_fact} R1 says {a1}, R2 says {a2}. {value} matches Response {verdict}."
+        body = analysis_text(bad_fact, a1, a2, value, verdict)
     return judgment_text(body, verdict)
 
 
@@ -198,7 +209,12 @@ def critic_target(ex, r1, r2, critique_1):
 
 
 def critic_example(rng, hidden_share=0.5):
-    """(prompt_ids, target_ids) for one reflection (analysis-preference) example: a judgment
+    """(prompt_ids, target_ids) of critic_text."""
+    return as_ids(*critic_text(rng, hidden_share))
+
+
+def critic_text(rng, hidden_share=0.5):
+    """(prompt, target) text of one reflection (analysis-preference) example: a judgment
     with the right verdict and one with a wrong verdict (wrong_judgment) of the same ordered
     responses, in random critique order.
 
@@ -213,16 +229,14 @@ def critic_example(rng, hidden_share=0.5):
     if rng.random() < hidden_share:
         v = _third_value(ex, rng)
         a1, a2 = _answer_of(ex, r1), _answer_of(ex, r2)
-        right = judgment_text(f"{_with_fact_value(ex, v)} R1 says {a1}, R2 says {a2}. {v} matches "
-                              f"Response {win}.", win)
+        right = judgment_text(analysis_text(_with_fact_value(ex, v), a1, a2, v, win), win)
         wrong = wrong_judgment(ex, r1, r2, rng, consistent=True)
     else:
         right, wrong = judgment(ex, r1, r2), wrong_judgment(ex, r1, r2, rng)
         while parse_response_verdict(wrong) == win:  # a wrong fact that still picked right
             wrong = wrong_judgment(ex, r1, r2, rng)
     c1, c2 = (right, wrong) if rng.random() < 0.5 else (wrong, right)
-    return ([BOS] + encode(analysis_prompt(ex["prompt"], r1, r2, c1, c2)),
-            encode(critic_target(ex, r1, r2, c1)) + [EOS])
+    return analysis_prompt(ex["prompt"], r1, r2, c1, c2), critic_target(ex, r1, r2, c1)
 
 
 def parse_response_verdict(text):
@@ -240,21 +254,39 @@ def parse_critique_verdict(text):
     return int(m.group(1))
 
 
+def use_merges(merges):
+    """Install the BPE merges every encode / decode uses from now on ([] = bytes)."""
+    global TOKENIZER
+    TOKENIZER = bpe.Tokenizer(merges)
+
+
 def encode(text):
-    return list(text.encode("utf-8"))
+    return TOKENIZER.encode(text)
+
+
+def decode(ids):
+    return TOKENIZER.decode(ids)
+
+
+def as_ids(prompt, target):
+    """A training example's ids: BOS + prompt, and target + EOS (the loss is on the target)."""
+    return [BOS] + encode(prompt), encode(target) + [EOS]
 
 
 def response_example(rng):
-    """(prompt_ids, target_ids) for one training response-preference example.
+    """(prompt_ids, target_ids) of response_text."""
+    return as_ids(*response_text(rng))
+
+
+def response_text(rng):
+    """(prompt, target) text of one training response-preference example.
     The better response goes first or second with equal probability (position bias)."""
     ex = make_pair(rng, heldout=False)
     if rng.random() < 0.5:
         r1, r2 = ex["chosen"], ex["rejected"]
     else:
         r1, r2 = ex["rejected"], ex["chosen"]
-    p = [BOS] + encode(response_prompt(ex["prompt"], r1, r2))
-    t = encode(judgment(ex, r1, r2)) + [EOS]
-    return p, t
+    return response_prompt(ex["prompt"], r1, r2), judgment(ex, r1, r2)
 
 
 FACT_TEMPLATE = "Question: {prompt}\nFact:"
@@ -276,7 +308,12 @@ def fact_prompt(ex, r1=None, r2=None):
 
 
 def fact_example(rng, with_responses=0.0):
-    """(prompt_ids, target_ids) for the auxiliary retrieval task: the target is the fact the
+    """(prompt_ids, target_ids) of fact_text."""
+    return as_ids(*fact_text(rng, with_responses))
+
+
+def fact_text(rng, with_responses=0.0):
+    """(prompt, target) text of the auxiliary retrieval task: the target is the fact the
     judgment's analysis opens with. A judgment can get its fact number half right by copying
     one of the two responses' numbers (the right answer is always one of them), and the 1.0.0
     model learned exactly that shortcut (held-out lookup 54 %). Here the fact has to be read
@@ -293,7 +330,40 @@ def fact_example(rng, with_responses=0.0):
             pool[rng.randrange(2)] = ex["chosen"]
         rng.shuffle(pool)
         p = fact_prompt(ex, *pool)
-    return [BOS] + encode(p), encode(" " + ex["fact"]) + [EOS]
+    return p, " " + ex["fact"]
+
+
+RECALL_TEMPLATE = "Question: {facts}\nRecall:"
+
+
+def recall_example(rng, max_facts=3):
+    """(prompt_ids, target_ids) of recall_text."""
+    return as_ids(*recall_text(rng, max_facts))
+
+
+def recall_text(rng, max_facts=3):
+    """(prompt, target) text of the recall drill (judge-tiny 2.0.0): a training lookup
+    question's facts, with up to max_facts - 3 more, then all of them restated in a random
+    order. Each restated fact is the lookup step alone (name -> its number and object), several
+    times per example and with no response to copy a number from; the fact task asks it once
+    per example, among ~6 target tokens that are copies. The questions come from the training
+    split (the extra facts make a text no held-out question has)."""
+    while True:
+        ex = make_lookup(rng)
+        if not is_heldout(ex["prompt"]):
+            break
+    facts = ex["prompt"][:ex["prompt"].index(" How many")]
+    sentences = [f + "." for f in facts.rstrip(".").split(". ")]
+    extra = rng.randint(0, max_facts - 3)
+    if extra:
+        used = " ".join(sentences)
+        names = rng.sample([n for n in NAMES if n + " has" not in used], extra)
+        objs = rng.sample([o for o in OBJECTS if " " + o + "." not in used], extra)
+        sentences += [f"{n} has {rng.randint(1, 9)} {o}." for n, o in zip(names, objs)]
+        rng.shuffle(sentences)
+        facts = " ".join(sentences)
+    rng.shuffle(sentences)
+    return RECALL_TEMPLATE.format(facts=facts), " " + " ".join(sentences)
 
 
 def heldout_set(n=400, seed=20261122):
@@ -335,9 +405,18 @@ def load_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def example_texts(rng):
+    """Prompt and target text of one example of each training task (bpe.py learns its merges
+    on these)."""
+    out = []
+    for p, t in (response_text(rng), fact_text(rng, 0.5), critic_text(rng)):
+        out += [p, t]
+    return out
+
+
 if __name__ == "__main__":
     rng = random.Random(0)
     for _ in range(4):
         p, t = response_example(rng)
-        print(bytes(p[1:]).decode() + bytes(t[:-1]).decode(), len(p), len(t))
+        print(decode(p) + decode(t), len(p), len(t))
         print("---")

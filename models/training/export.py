@@ -1,7 +1,8 @@
 """Export a checkpoint to the bundled judge layout:
 
   judge-tiny/model.onnx        optimum "text-generation-with-past" layout, opset 14
-  judge-tiny/tokenizer.json    byte-level HF tokenizers file (ids 0..255 = bytes)
+  judge-tiny/tokenizer.json    HF tokenizers file: byte-level BPE (bpe.py), the checkpoint's merges
+                               (none: ids 0..255 = bytes, judge-tiny 1.x)
   judge-tiny/judge.json        templates, stop strings, generation defaults, ids
   judge-tiny/fixtures/greedy.json  PyTorch greedy decodes for the Java parity test
 
@@ -15,7 +16,8 @@ import os
 import onnx
 import torch
 
-from data import (BOS, EOS, PAD, VOCAB, MAX_CONTEXT, RESPONSE_TEMPLATE, ANALYSIS_TEMPLATE, STOP,
+import data
+from data import (BOS, EOS, PAD, MAX_CONTEXT, RESPONSE_TEMPLATE, ANALYSIS_TEMPLATE, STOP,
                   encode, response_prompt, analysis_prompt, judgment, load_jsonl)
 from model import load, generate
 
@@ -42,44 +44,6 @@ class OnnxWrapper(torch.nn.Module):
         for k, v in presents:
             flat += [k, v]
         return (logits, *flat)
-
-
-def bytes_to_unicode():
-    """GPT-2's byte -> printable unicode char map (what the ByteLevel pre-tokenizer emits)."""
-    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + \
-        list(range(ord("®"), ord("ÿ") + 1))
-    cs = bs[:]
-    n = 0
-    for b in range(256):
-        if b not in bs:
-            bs.append(b)
-            cs.append(256 + n)
-            n += 1
-    return dict(zip(bs, [chr(c) for c in cs]))
-
-
-def tokenizer_json():
-    # BPE with no merges over the ByteLevel alphabet: every byte becomes its own token, and
-    # the vocab maps each byte's ByteLevel char to the byte value, so ids == UTF-8 bytes.
-    vocab = {ch: b for b, ch in sorted(bytes_to_unicode().items())}
-    specials = [(BOS, "<s>"), (EOS, "</s>"), (PAD, "<pad>")]
-    return {
-        "version": "1.0",
-        "truncation": None,
-        "padding": None,
-        "added_tokens": [{"id": i, "content": c, "single_word": False, "lstrip": False,
-                          "rstrip": False, "normalized": False, "special": True}
-                         for i, c in specials],
-        "normalizer": None,
-        "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False,
-                          "use_regex": False},
-        "post_processor": None,
-        "decoder": {"type": "ByteLevel", "add_prefix_space": False, "trim_offsets": False,
-                    "use_regex": False},
-        "model": {"type": "BPE", "dropout": None, "unk_token": None,
-                  "continuing_subword_prefix": None, "end_of_word_suffix": None,
-                  "fuse_unk": False, "byte_fallback": False, "vocab": vocab, "merges": []},
-    }
 
 
 def export_onnx(model, path, opset=14):
@@ -160,7 +124,7 @@ def fixtures(model, heldout, reflect_rows, max_new_tokens=MAX_NEW_TOKENS):
         top = torch.topk(logits[0, -1], 5)
         _, gen = generate(model, [ids], max_new_tokens=max_new_tokens, stop=None, return_ids=True)
         out.append({"prompt_text": t, "input_ids": ids, "greedy_ids": gen[0],
-                    "greedy_text": bytes(x for x in gen[0] if x < 256).decode("utf-8", "replace"),
+                    "greedy_text": data.decode(gen[0]),
                     "first_step_logits_top5": [[int(i), float(v)] for v, i in zip(top.values, top.indices)]})
     return {"description": "PyTorch float32 greedy decoding with the KV cache, batch 1, "
                            "no stop strings: generated ids up to and including EOS, or "
@@ -209,7 +173,8 @@ def main():
     print(f"model.onnx {os.path.getsize(onnx_path)} bytes, check_model(full_check) ok, sha256 {sha}")
 
     with open(os.path.join(a.outdir, "tokenizer.json"), "w") as f:
-        json.dump(tokenizer_json(), f, ensure_ascii=False, indent=1)
+        json.dump(data.TOKENIZER.tokenizer_json([(BOS, "<s>"), (EOS, "</s>"), (PAD, "<pad>")]), f,
+                  ensure_ascii=False, indent=1)
 
     judge = {
         "id": "rewardstream-judge-tiny", "version": a.version,
@@ -225,7 +190,7 @@ def main():
                   "architecture": "llama-like decoder (RMSNorm, RoPE, SwiGLU, tied embeddings)",
                   "num_layers": c["layers"], "num_attention_heads": c["heads"],
                   "num_key_value_heads": c["heads"], "head_dim": c["hidden"] // c["heads"],
-                  "hidden_size": c["hidden"], "vocab_size": VOCAB, "onnx_opset": 14,
+                  "hidden_size": c["hidden"], "vocab_size": data.TOKENIZER.vocab_size, "onnx_opset": 14,
                   "past_layout": "past_key_values.{i}.key|value [batch, kv_heads, past, head_dim] float32",
                   "dtype": "float32"},
     }

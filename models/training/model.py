@@ -6,13 +6,15 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from data import VOCAB, EOS, PAD, MAX_CONTEXT
+import data
+from data import EOS, PAD, MAX_CONTEXT
 
 # Large negative instead of -inf: a fully masked row (a left-padding query position)
 # must give a uniform softmax, not NaN.
 MASK_VALUE = -1e9
 
-DEFAULT_CONFIG = dict(vocab=VOCAB, hidden=128, layers=6, heads=4, intermediate=352,
+# vocab: the installed tokenizer's (data.TOKENIZER) when the config does not say
+DEFAULT_CONFIG = dict(hidden=128, layers=6, heads=4, intermediate=352,
                       max_pos=MAX_CONTEXT, rope_theta=10000.0, eps=1e-6)
 
 
@@ -65,7 +67,8 @@ class Block(nn.Module):
 class TinyLM(nn.Module):
     def __init__(self, config=None):
         super().__init__()
-        c = dict(DEFAULT_CONFIG, **(config or {}))
+        c = dict(DEFAULT_CONFIG, vocab=data.TOKENIZER.vocab_size)
+        c.update(config or {})
         self.config = c
         self.embed = nn.Embedding(c["vocab"], c["hidden"])
         self.blocks = nn.ModuleList(Block(c) for _ in range(c["layers"]))
@@ -115,7 +118,9 @@ def num_params(model):
 
 
 def load(path):
+    """A checkpoint's model, with its tokenizer installed (data.use_merges; none = bytes)."""
     ck = torch.load(path, map_location="cpu")
+    data.use_merges(ck.get("merges", []))
     m = TinyLM(ck["config"])
     m.load_state_dict(ck["model"])
     m.eval()
@@ -124,7 +129,7 @@ def load(path):
 
 @torch.no_grad()
 def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
-             stop=b"</Result>", batch_size=128, return_ids=False):
+             stop=data.STOP, batch_size=128, return_ids=False):
     """Batched left-padded KV-cache decoding. prompts: lists of ids (with BOS).
     temperature 0 = greedy. Stops a row at EOS or when its text ends with `stop`.
     Returns decoded strings (without EOS); with return_ids also the raw id lists."""
@@ -164,9 +169,10 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
                 if not done[r]:
                     t = int(tok[r])
                     outs[r].append(t)
-                    # cheap test first: the stop string ends in '>'
-                    if t == EOS or lens[r] + len(outs[r]) >= max_pos or (stop and t == stop[-1]
-                                    and bytes(x for x in outs[r] if x < 256).endswith(stop)):
+                    # cheap test first: the last token's text ends the stop string's way
+                    if t == EOS or lens[r] + len(outs[r]) >= max_pos or (
+                            stop and data.decode([t]).endswith(stop[-1])
+                            and data.decode(outs[r]).endswith(stop)):
                         done[r] = True
             if bool(done.all()) or step == steps - 1:
                 break
@@ -176,5 +182,5 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
             next_pos = (next_pos + 1).clamp(max=max_pos - 1)
         for r, i in enumerate(idx):
             ids_out[i] = outs[r]
-            texts[i] = bytes(x for x in outs[r] if x < 256).decode("utf-8", errors="replace")
+            texts[i] = data.decode(outs[r])
     return (texts, ids_out) if return_ids else texts

@@ -20,14 +20,13 @@ from collections import Counter
 import torch
 
 from data import (BOS, MAX_CONTEXT, encode, make_pair, response_prompt, analysis_prompt,
-                  critique_target, parse_response_verdict, judgment)
+                  critique_target, parse_response_verdict, judgment, judgment_text, analysis_text,
+                  _with_fact_value)
 from model import load, generate
 
-VERDICT_LEN = len(critique_target(1)) + 1  # + EOS
-
-
 def fits(text):
-    return 1 + len(text.encode()) + VERDICT_LEN <= MAX_CONTEXT
+    """BOS + prompt + verdict + EOS within the context (in the installed tokenizer's tokens)."""
+    return 1 + len(encode(text)) + len(encode(critique_target(1))) + 1 <= MAX_CONTEXT
 
 
 def reflection_rows(item, right, wrong, source):
@@ -52,15 +51,10 @@ def synthetic_wrong(item, rng):
         return right.replace(f"Response {exp} is better than Response {3 - exp}",
                              f"Response {3 - exp} is better than Response {exp}")
     # claim the wrong response's number is the truth
-    wrong_val = ex["wrong"]
-    fact = ex["fact"]
-    head, _, _ = fact.rpartition(str(ex["answer"]))
-    bad_fact = (head + str(wrong_val) + fact[len(head) + len(str(ex["answer"])):]) if head else fact
     a1 = ex["answer"] if item["r1"] == ex["chosen"] else ex["wrong"]
     a2 = ex["answer"] if item["r2"] == ex["chosen"] else ex["wrong"]
     win = 3 - exp
-    return (f"<Analysis>{bad_fact} R1 says {a1}, R2 says {a2}. {wrong_val} matches Response {win}."
-            f"</Analysis><Result>Response {win} is better than Response {3 - win}</Result>")
+    return judgment_text(analysis_text(_with_fact_value(ex, ex["wrong"]), a1, a2, ex["wrong"], win), win)
 
 
 def build(model, items, samples, temperature, seed, rng, hot_temperature=1.5, min_wrong_share=0.25):

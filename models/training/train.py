@@ -23,8 +23,9 @@ import time
 import torch
 import torch.nn.functional as F
 
+import data
 from data import BOS, PAD, EOS, encode, fact_example, fact_prompt, other_wrong, \
-    response_example, critic_example, parse_critique_verdict, load_jsonl, heldout_set
+    response_example, critic_example, recall_example, parse_critique_verdict, load_jsonl, heldout_set
 from model import TinyLM, generate, num_params
 from evaluate import eval_greedy
 
@@ -54,8 +55,19 @@ def main():
                     help="share of fact rows with two (often both wrong) responses in the prompt")
     ap.add_argument("--critic-share", type=float, default=0.0,
                     help="share of batches of critic examples (data.critic_example)")
+    ap.add_argument("--recall-share", type=float, default=0.0,
+                    help="share of batches of the recall drill (data.recall_example)")
+    ap.add_argument("--recall-facts", type=int, default=3,
+                    help="recall drill: up to this many facts per example (3 = a question's own)")
+    ap.add_argument("--critic-from", type=float, default=0.0,
+                    help="minutes of training before critic batches start (judging learned first)")
     ap.add_argument("--max-context", type=int, default=None,
                     help="widen the model's RoPE table / context (e.g. 768 for critic examples)")
+    ap.add_argument("--merges", default=None,
+                    help="BPE merges (bpe.py --out) for a fresh model; default: bytes (1.x models). "
+                         "A checkpoint given with --init brings its own")
+    ap.add_argument("--hidden", type=int, default=None, help="fresh model: hidden size")
+    ap.add_argument("--layers", type=int, default=None, help="fresh model: layers")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--minutes", type=float, required=True)
     ap.add_argument("--batch", type=int, default=32)
@@ -73,13 +85,20 @@ def main():
 
     if a.init:
         ck = torch.load(a.init, map_location="cpu")
+        merges = ck.get("merges", [])
         if a.max_context:
             ck["config"]["max_pos"] = a.max_context
+        data.use_merges(merges)
         model = TinyLM(ck["config"])
         model.load_state_dict(ck["model"])
         history = ck.get("history", [])
     else:
-        model, history = TinyLM(), []
+        merges = json.load(open(a.merges)) if a.merges else []
+        data.use_merges(merges)
+        fresh = {"max_pos": a.max_context, "hidden": a.hidden, "layers": a.layers,
+                 "intermediate": a.hidden and (a.hidden * 11 // 4 + 7) // 8 * 8}
+        model, history = TinyLM({k: v for k, v in fresh.items() if v}), []
+    print(f"vocab {data.TOKENIZER.vocab_size} ({len(merges)} merges)", flush=True)
     print(f"params {num_params(model)}", flush=True)
 
     reflect = load_jsonl(a.reflect) if a.reflect else []
@@ -101,7 +120,7 @@ def main():
     step, tokens, ema = 0, 0, None
 
     def save(tag=""):
-        torch.save({"config": model.config, "model": model.state_dict(), "step": step,
+        torch.save({"config": model.config, "model": model.state_dict(), "merges": merges, "step": step,
                     "stage": a.stage, "tokens": tokens, "train_seconds": train_time,
                     "history": history}, a.out)
         print(f"saved {a.out} {tag}", flush=True)
@@ -122,7 +141,7 @@ def main():
             crng = random.Random(9)
             rows = [critic_example(crng) for _ in range(100)]
             outs = generate(model, [p for p, _ in rows], max_new_tokens=200)
-            want = [parse_critique_verdict(bytes(t[:-1]).decode()) for _, t in rows]
+            want = [parse_critique_verdict(data.decode(t)) for _, t in rows]
             critic_acc = sum(parse_critique_verdict(o) == w for o, w in zip(outs, want)) / len(rows)
         model.train()
         rec = {"stage": a.stage, "step": step, "train_min": round(train_time / 60, 1),
@@ -136,12 +155,15 @@ def main():
     while train_time < budget:
         ts = time.time()
         u = rng.random()
-        if u < a.fact_share:
+        critic_share = a.critic_share if train_time >= a.critic_from * 60 else 0.0
+        if u < a.recall_share:
+            batch = [recall_example(rng, a.recall_facts) for _ in range(a.batch)]
+        elif u < a.recall_share + a.fact_share:
             # short rows (question + fact only): twice the rows for about the same tokens
             batch = [fact_example(rng, a.fact_with_responses) for _ in range(a.batch * 2)]
-        elif u < a.fact_share + a.critic_share:
+        elif u < a.recall_share + a.fact_share + critic_share:
             batch = [critic_example(rng) for _ in range(a.batch // 2)]
-        elif a.stage == 2 and u < a.fact_share + a.critic_share + a.reflect_share:
+        elif a.stage == 2 and u < a.recall_share + a.fact_share + critic_share + a.reflect_share:
             # one batch of a single kind keeps padding low (reflection rows are ~2x longer)
             batch = [rng.choice(reflect) for _ in range(a.batch // 2)]
         else:
