@@ -21,7 +21,10 @@ from data import (BOS, EOS, PAD, MAX_CONTEXT, RESPONSE_TEMPLATE, ANALYSIS_TEMPLA
                   encode, response_prompt, analysis_prompt, judgment, load_jsonl)
 from model import load, generate
 
-MAX_NEW_TOKENS = 160      # a judgment is ~125-137 bytes + EOS
+# Token bounds written to judge.json. Byte tokens (1.x): a judgment is ~125-137 bytes + EOS.
+# BPE (2.0.0, bpe.py): a judgment is ~40 tokens and a critic's reflection ~47; export with
+# --max-new-tokens 64 --reflection-max-new-tokens 80.
+MAX_NEW_TOKENS = 160
 # "<Result>Critique 1 is better than Critique 2</Result>" is 53 bytes (+ EOS), so the
 # 48 first suggested for reflection would cut the verdict off; 64 leaves some slack. A critic
 # trained on data.critic_target writes its analysis (up to ~112 bytes) first: export it with
@@ -154,6 +157,8 @@ def main():
     ap.add_argument("--reflect", default=None, help="held-out reflection rows for fixtures")
     ap.add_argument("--temperature", type=float, default=1.0,
                     help="judge.json sampling temperature (choose it with sweep_temperature.py)")
+    ap.add_argument("--max-new-tokens", type=int, default=MAX_NEW_TOKENS,
+                    help="judge.json bound on a judgment's tokens (64 for the BPE models)")
     ap.add_argument("--reflection-max-new-tokens", type=int, default=REFLECT_MAX_NEW,
                     help="judge.json bound on a reflection's tokens (192 for a critic that writes "
                          "its analysis first, data.critic_target)")
@@ -182,7 +187,7 @@ def main():
         "max_context": c["max_pos"],  # the RoPE table the checkpoint was trained with
         "templates": {"response_preference": RESPONSE_TEMPLATE, "analysis_preference": ANALYSIS_TEMPLATE},
         "stop_strings": [STOP],
-        "generation": {"max_new_tokens": MAX_NEW_TOKENS, "reflection_max_new_tokens": a.reflection_max_new_tokens,
+        "generation": {"max_new_tokens": a.max_new_tokens, "reflection_max_new_tokens": a.reflection_max_new_tokens,
                        "temperature": a.temperature, "top_p": 1.0, "samples": 8},
         "verdict_patterns": {"response": "<Result>Response ([12]) is better than Response ([12])</Result>",
                              "critique": "<Result>Critique ([12]) is better than Critique ([12])</Result>"},
@@ -200,7 +205,7 @@ def main():
     heldout = load_jsonl(a.heldout or os.path.join(a.outdir, "heldout.jsonl"))
     rrows = load_jsonl(a.reflect) if a.reflect else synthetic_reflect_rows(heldout)
     # long enough for a reflection that writes its analysis first, so the parity check covers it
-    fx = fixtures(model, heldout, rrows, max(MAX_NEW_TOKENS, a.reflection_max_new_tokens))
+    fx = fixtures(model, heldout, rrows, max(a.max_new_tokens, a.reflection_max_new_tokens))
     with open(os.path.join(a.outdir, "fixtures", "greedy.json"), "w") as f:
         json.dump(fx, f, indent=1)
     for cse in fx["cases"]:

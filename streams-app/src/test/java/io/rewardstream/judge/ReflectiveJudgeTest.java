@@ -1,6 +1,7 @@
 package io.rewardstream.judge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -88,7 +89,17 @@ class ReflectiveJudgeTest {
   void samePairSameVerdictWhateverTheBatch() {
     Verdict alone = judge.judge(List.of(pairs.get(2))).get(0);
     Verdict inBatch = judge.judge(pairs).get(2);
-    assertThat(inBatch).isEqualTo(alone);
+    // same tokens, texts, votes and verdict; a confidence (a mean of float log-probs) may differ
+    // in its last float digits, because left padding to the batch's longest prompt changes the
+    // shapes ONNX Runtime sums over (judge-tiny 2.0.0: -8.899224e-4 alone, -8.899228e-4 batched)
+    assertThat(inBatch)
+        .usingRecursiveComparison()
+        .withComparatorForFields(
+            (Double x, Double y) -> Math.abs(x - y) <= 1e-6 ? 0 : Double.compare(x, y),
+            "candidates.confidence")
+        .isEqualTo(alone);
+    assertThat(inBatch.candidates().get(0).confidence())
+        .isCloseTo(alone.candidates().get(0).confidence(), within(1e-6));
   }
 
   @Test
