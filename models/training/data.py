@@ -336,32 +336,24 @@ def fact_text(rng, with_responses=0.0):
 RECALL_TEMPLATE = "Question: {facts}\nRecall:"
 
 
-def recall_example(rng, max_facts=3):
+def recall_example(rng):
     """(prompt_ids, target_ids) of recall_text."""
-    return as_ids(*recall_text(rng, max_facts))
+    return as_ids(*recall_text(rng))
 
 
-def recall_text(rng, max_facts=3):
+def recall_text(rng):
     """(prompt, target) text of the recall drill (judge-tiny 2.0.0): a training lookup
-    question's facts, with up to max_facts - 3 more, then all of them restated in a random
-    order. Each restated fact is the lookup step alone (name -> its number and object), several
-    times per example and with no response to copy a number from; the fact task asks it once
-    per example, among ~6 target tokens that are copies. The questions come from the training
-    split (the extra facts make a text no held-out question has)."""
+    question's three facts, then all three restated in a random order. Each restated fact is
+    the lookup step alone (name -> its number and object), three times per example and with no
+    response to copy a number from; the fact task asks it once per example, among ~6 target
+    tokens that are copies. (It did not teach the lookup either: model card, "Still below the
+    bar".)"""
     while True:
         ex = make_lookup(rng)
         if not is_heldout(ex["prompt"]):
             break
     facts = ex["prompt"][:ex["prompt"].index(" How many")]
     sentences = [f + "." for f in facts.rstrip(".").split(". ")]
-    extra = rng.randint(0, max_facts - 3)
-    if extra:
-        used = " ".join(sentences)
-        names = rng.sample([n for n in NAMES if n + " has" not in used], extra)
-        objs = rng.sample([o for o in OBJECTS if " " + o + "." not in used], extra)
-        sentences += [f"{n} has {rng.randint(1, 9)} {o}." for n, o in zip(names, objs)]
-        rng.shuffle(sentences)
-        facts = " ".join(sentences)
     rng.shuffle(sentences)
     return RECALL_TEMPLATE.format(facts=facts), " " + " ".join(sentences)
 

@@ -57,8 +57,6 @@ def main():
                     help="share of batches of critic examples (data.critic_example)")
     ap.add_argument("--recall-share", type=float, default=0.0,
                     help="share of batches of the recall drill (data.recall_example)")
-    ap.add_argument("--recall-facts", type=int, default=3,
-                    help="recall drill: up to this many facts per example (3 = a question's own)")
     ap.add_argument("--critic-from", type=float, default=0.0,
                     help="minutes of training before critic batches start (judging learned first)")
     ap.add_argument("--max-context", type=int, default=None,
@@ -157,7 +155,8 @@ def main():
         u = rng.random()
         critic_share = a.critic_share if train_time >= a.critic_from * 60 else 0.0
         if u < a.recall_share:
-            batch = [recall_example(rng, a.recall_facts) for _ in range(a.batch)]
+            # short rows, like the fact task: twice the rows
+            batch = [recall_example(rng) for _ in range(a.batch * 2)]
         elif u < a.recall_share + a.fact_share:
             # short rows (question + fact only): twice the rows for about the same tokens
             batch = [fact_example(rng, a.fact_with_responses) for _ in range(a.batch * 2)]
