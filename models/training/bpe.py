@@ -11,8 +11,8 @@ token, the fact lookup becomes a single-token match, and sequences are ~4x short
 Debian has no Python binding of `tokenizers`, so encoding for training is written here; it
 handles ASCII text only (all training text is ASCII) and must give the same ids as the Rust
 library, which the Java side uses through DJL: `LanguageModelTest` checks the fixtures' prompt
-ids against DJL's encoding, and `python3 bpe.py --check` re-encodes a corpus through
-decode/encode round trips.
+ids against DJL's encoding, and `bpe.py` checks the encode/decode round trip on its whole
+corpus whenever it learns merges.
 
     /usr/bin/python3 bpe.py --merges 400 --out out/merges.json   # learn merges (deterministic)
 """
@@ -63,6 +63,8 @@ class Tokenizer:
         self.rank = {m: i for i, m in enumerate(self.merges)}
         self.vocab = {B2U[b]: b for b in range(N_BYTES)}
         for i, (a, b) in enumerate(self.merges):
+            if a + b in self.vocab:  # two merge paths to one string: ids would be ambiguous
+                raise ValueError(f"merge {i} ({a!r} {b!r}) makes a token that already exists")
             self.vocab[a + b] = N_BYTES + N_SPECIAL + i
         self.inv = {i: s for s, i in self.vocab.items()}
         self.vocab_size = N_BYTES + N_SPECIAL + len(self.merges)
