@@ -63,6 +63,19 @@ def _say(rng, name, n, obj):
     return rng.choice([f"{name} has {n} {obj}.", f"{n} {obj}.", f"The answer is {n}."])
 
 
+# How a judgment's analysis states a lookup fact: "sentence" = as the question says it
+# ("Ben has 5 pears.", every shipped model); "object" = the asked object, then its number
+# ("pears 5."), an experiment (train.py --lookup-fact; model card, "Still below the bar"): the
+# number sits right before the one token that names the fact, as in plain induction read
+# backwards. It did not make the lookup appear in 20 minutes. Held-out files store
+# sentence-style facts, so evaluate.py's synthetic critiques of an object-style model mix styles.
+LOOKUP_FACT = "sentence"
+
+
+def lookup_fact(name, n, obj):
+    return f"{obj} {n}." if LOOKUP_FACT == "object" else f"{name} has {n} {obj}."
+
+
 def make_lookup(rng):
     names = rng.sample(NAMES, 3)
     objs = rng.sample(OBJECTS, 3)
@@ -78,7 +91,7 @@ def make_lookup(rng):
     return {"subset": "lookup", "prompt": prompt, "answer": right, "wrong": wrong,
             "chosen": _say(rng, names[q], right, objs[q]),
             "rejected": _say(rng, names[q], wrong, objs[q]),
-            "fact": f"{names[q]} has {right} {objs[q]}."}
+            "fact": lookup_fact(names[q], right, objs[q])}
 
 
 def make_arith(rng):
@@ -354,6 +367,8 @@ def recall_text(rng):
             break
     facts = ex["prompt"][:ex["prompt"].index(" How many")]
     sentences = [f + "." for f in facts.rstrip(".").split(". ")]
+    if LOOKUP_FACT == "object":
+        sentences = [lookup_fact(*re.fullmatch(r"(\w+) has (\d+) (\w+)\.", t).groups()) for t in sentences]
     rng.shuffle(sentences)
     return RECALL_TEMPLATE.format(facts=facts), " " + " ".join(sentences)
 

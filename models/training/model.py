@@ -121,6 +121,7 @@ def load(path):
     """A checkpoint's model, with its tokenizer installed (data.use_merges; none = bytes)."""
     ck = torch.load(path, map_location="cpu")
     data.use_merges(ck.get("merges", []))
+    data.LOOKUP_FACT = ck.get("lookup_fact", "sentence")
     m = TinyLM(ck["config"])
     m.load_state_dict(ck["model"])
     m.eval()

@@ -31,8 +31,8 @@ def lookup_probe(ckpt):
     rows = [data.recall_text(rng) for _ in range(40)]
     routs = generate(m, [[data.BOS] + data.encode(p) for p, _ in rows], max_new_tokens=30)
     right = total = 0
-    for (p, _), o in zip(rows, routs):
-        facts = set(p.split(": ", 1)[1].split("\n")[0].rstrip(".").split(". "))
+    for (_, target), o in zip(rows, routs):
+        facts = set(target.strip().rstrip(".").split(". "))
         for sentence in o.strip().rstrip(".").split(". "):
             total += 1
             right += sentence in facts

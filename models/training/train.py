@@ -57,6 +57,8 @@ def main():
                     help="share of batches of critic examples (data.critic_example)")
     ap.add_argument("--recall-share", type=float, default=0.0,
                     help="share of batches of the recall drill (data.recall_example)")
+    ap.add_argument("--lookup-fact", choices=["sentence", "object"], default=None,
+                    help="how analyses state a lookup fact (data.LOOKUP_FACT); default: the checkpoint's, else sentence")
     ap.add_argument("--critic-from", type=float, default=0.0,
                     help="minutes of training before critic batches start (judging learned first)")
     ap.add_argument("--max-context", type=int, default=None,
@@ -96,7 +98,9 @@ def main():
         fresh = {"max_pos": a.max_context, "hidden": a.hidden, "layers": a.layers,
                  "intermediate": a.hidden and (a.hidden * 11 // 4 + 7) // 8 * 8}
         model, history = TinyLM({k: v for k, v in fresh.items() if v}), []
-    print(f"vocab {data.TOKENIZER.vocab_size} ({len(merges)} merges)", flush=True)
+    lookup_fact = a.lookup_fact or (ck.get("lookup_fact", "sentence") if a.init else "sentence")
+    data.LOOKUP_FACT = lookup_fact
+    print(f"vocab {data.TOKENIZER.vocab_size} ({len(merges)} merges), lookup facts: {lookup_fact}", flush=True)
     print(f"params {num_params(model)}", flush=True)
 
     reflect = load_jsonl(a.reflect) if a.reflect else []
@@ -118,7 +122,7 @@ def main():
     step, tokens, ema = 0, 0, None
 
     def save(tag=""):
-        torch.save({"config": model.config, "model": model.state_dict(), "merges": merges, "step": step,
+        torch.save({"config": model.config, "model": model.state_dict(), "merges": merges, "lookup_fact": lookup_fact, "step": step,
                     "stage": a.stage, "tokens": tokens, "train_seconds": train_time,
                     "history": history}, a.out)
         print(f"saved {a.out} {tag}", flush=True)
