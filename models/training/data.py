@@ -28,7 +28,6 @@ BOS, EOS, PAD = 256, 257, 258
 # The tokenizer every script encodes with: bytes only (judge-tiny 1.x) until a checkpoint or
 # train.py --merges installs BPE merges (use_merges; model.load does it from the checkpoint).
 TOKENIZER = bpe.Tokenizer()
-VOCAB = TOKENIZER.vocab_size  # of the byte tokenizer; a BPE model's is TOKENIZER.vocab_size
 # Positions of a fresh model (stage 1). The critic stage widens it with train.py
 # --max-context 768: a reflection prompt (question, two responses, two critiques) is up to
 # ~460 tokens, and data.critic_target has the critic write its analysis (~110 tokens) before
