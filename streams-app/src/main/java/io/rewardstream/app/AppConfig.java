@@ -104,7 +104,7 @@ public record AppConfig(
           new ConfigKey(
               JUDGE_MAX_PROMPT_TOKENS,
               "352",
-              "judge prompt token budget (bundled judge: 352 + 160 generated, as trained)"),
+              "judge prompt token budget (bundled judge: 352 + 64 generated of 512)"),
           new ConfigKey(JUDGE_DIR, "models/judge-tiny", "judge model directory"),
           new ConfigKey(JUDGE_MODE, "reflect", "greedy | vote | reflect"),
           new ConfigKey(JUDGE_SAMPLES, "8", "judgments sampled per pair"),
