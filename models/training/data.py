@@ -220,11 +220,6 @@ def critic_target(ex, r1, r2, critique_1):
             + critique_target(better))
 
 
-def critic_example(rng, hidden_share=0.5):
-    """(prompt_ids, target_ids) of critic_text."""
-    return as_ids(*critic_text(rng, hidden_share))
-
-
 def critic_text(rng, hidden_share=0.5):
     """(prompt, target) text of one reflection (analysis-preference) example: a judgment
     with the right verdict and one with a wrong verdict (wrong_judgment) of the same ordered
@@ -281,13 +276,9 @@ def decode(ids):
 
 
 def as_ids(prompt, target):
-    """A training example's ids: BOS + prompt, and target + EOS (the loss is on the target)."""
+    """A training example's ids from its (prompt, target) text (the *_text generators): BOS +
+    prompt, and target + EOS (the loss is on the target)."""
     return [BOS] + encode(prompt), encode(target) + [EOS]
-
-
-def response_example(rng):
-    """(prompt_ids, target_ids) of response_text."""
-    return as_ids(*response_text(rng))
 
 
 def response_text(rng):
@@ -319,11 +310,6 @@ def fact_prompt(ex, r1=None, r2=None):
     return FACT_WITH_RESPONSES_TEMPLATE.format(prompt=ex["prompt"], response_1=r1, response_2=r2)
 
 
-def fact_example(rng, with_responses=0.0):
-    """(prompt_ids, target_ids) of fact_text."""
-    return as_ids(*fact_text(rng, with_responses))
-
-
 def fact_text(rng, with_responses=0.0):
     """(prompt, target) text of the auxiliary retrieval task: the target is the fact the
     judgment's analysis opens with. A judgment can get its fact number half right by copying
@@ -346,11 +332,6 @@ def fact_text(rng, with_responses=0.0):
 
 
 RECALL_TEMPLATE = "Question: {facts}\nRecall:"
-
-
-def recall_example(rng):
-    """(prompt_ids, target_ids) of recall_text."""
-    return as_ids(*recall_text(rng))
 
 
 def recall_text(rng):
@@ -423,6 +404,6 @@ def example_texts(rng):
 if __name__ == "__main__":
     rng = random.Random(0)
     for _ in range(4):
-        p, t = response_example(rng)
+        p, t = as_ids(*response_text(rng))
         print(decode(p) + decode(t), len(p), len(t))
         print("---")

@@ -4,7 +4,7 @@ Stage 1: response preference only (fresh synthetic pairs every step, both orders
 Stage 2: continue from stage 1 on a mix of reflection pairs (analysis preference, built
          by sample_reflect.py from the stage-1 model's own samples) and response-preference
          examples, so capability 1 is not forgotten. From judge-tiny 1.2.0 the reflection
-         batches are --critic-share critic examples (data.critic_example: the critic writes
+         batches are --critic-share critic examples (data.critic_text: the critic writes
          its own analysis before the verdict) instead of --reflect rows.
 
 Training is budgeted in wall-clock minutes (the machine is shared with Java builds);
@@ -24,8 +24,8 @@ import torch
 import torch.nn.functional as F
 
 import data
-from data import BOS, PAD, EOS, encode, fact_example, fact_prompt, other_wrong, \
-    response_example, critic_example, recall_example, parse_critique_verdict, load_jsonl, heldout_set
+from data import BOS, PAD, EOS, encode, as_ids, fact_text, fact_prompt, other_wrong, \
+    response_text, critic_text, recall_text, parse_critique_verdict, load_jsonl, heldout_set
 from model import TinyLM, generate, num_params
 from evaluate import eval_greedy
 
@@ -50,13 +50,13 @@ def main():
     ap.add_argument("--reflect", default=None, help="reflection rows for stage 2 (jsonl)")
     ap.add_argument("--reflect-share", type=float, default=0.5)
     ap.add_argument("--fact-share", type=float, default=0.0,
-                    help="share of batches of the auxiliary retrieval task (data.fact_example)")
+                    help="share of batches of the auxiliary retrieval task (data.fact_text)")
     ap.add_argument("--fact-with-responses", type=float, default=0.0,
                     help="share of fact rows with two (often both wrong) responses in the prompt")
     ap.add_argument("--critic-share", type=float, default=0.0,
-                    help="share of batches of critic examples (data.critic_example)")
+                    help="share of batches of critic examples (data.critic_text)")
     ap.add_argument("--recall-share", type=float, default=0.0,
-                    help="share of batches of the recall drill (data.recall_example)")
+                    help="share of batches of the recall drill (data.recall_text)")
     ap.add_argument("--lookup-fact", choices=["sentence", "object"], default=None,
                     help="how analyses state a lookup fact (data.LOOKUP_FACT); default: the checkpoint's, else sentence")
     ap.add_argument("--critic-from", type=float, default=0.0,
@@ -95,6 +95,7 @@ def main():
     else:
         merges = json.load(open(a.merges)) if a.merges else []
         data.use_merges(merges)
+        # intermediate: 2.75 x hidden rounded up to a multiple of 8 (the default shape's 352 for 128)
         fresh = {"max_pos": a.max_context, "hidden": a.hidden, "layers": a.layers,
                  "intermediate": a.hidden and (a.hidden * 11 // 4 + 7) // 8 * 8}
         model, history = TinyLM({k: v for k, v in fresh.items() if v}), []
@@ -141,7 +142,7 @@ def main():
         critic_acc = None
         if a.critic_share > 0:
             crng = random.Random(9)
-            rows = [critic_example(crng) for _ in range(100)]
+            rows = [as_ids(*critic_text(crng)) for _ in range(100)]
             outs = generate(model, [p for p, _ in rows], max_new_tokens=200)
             want = [parse_critique_verdict(data.decode(t)) for _, t in rows]
             critic_acc = sum(parse_critique_verdict(o) == w for o, w in zip(outs, want)) / len(rows)
@@ -160,17 +161,17 @@ def main():
         critic_share = a.critic_share if train_time >= a.critic_from * 60 else 0.0
         if u < a.recall_share:
             # short rows, like the fact task: twice the rows
-            batch = [recall_example(rng) for _ in range(a.batch * 2)]
+            batch = [as_ids(*recall_text(rng)) for _ in range(a.batch * 2)]
         elif u < a.recall_share + a.fact_share:
             # short rows (question + fact only): twice the rows for about the same tokens
-            batch = [fact_example(rng, a.fact_with_responses) for _ in range(a.batch * 2)]
+            batch = [as_ids(*fact_text(rng, a.fact_with_responses)) for _ in range(a.batch * 2)]
         elif u < a.recall_share + a.fact_share + critic_share:
-            batch = [critic_example(rng) for _ in range(a.batch // 2)]
+            batch = [as_ids(*critic_text(rng)) for _ in range(a.batch // 2)]
         elif a.stage == 2 and u < a.recall_share + a.fact_share + critic_share + a.reflect_share:
             # one batch of a single kind keeps padding low (reflection rows are ~2x longer)
             batch = [rng.choice(reflect) for _ in range(a.batch // 2)]
         else:
-            batch = [response_example(rng) for _ in range(a.batch)]
+            batch = [as_ids(*response_text(rng)) for _ in range(a.batch)]
         ids, labels = collate(batch)
         frac = train_time / budget
         lr = a.lr * min(1.0, (step + 1) / a.warmup) * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * frac)))
