@@ -136,6 +136,10 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
     Returns decoded strings (without EOS); with return_ids also the raw id lists."""
     gen = torch.Generator().manual_seed(seed)
     texts, ids_out = [None] * len(prompts), [None] * len(prompts)
+    # each id's text, once per call, to watch for the stop string without decoding per step
+    # (the Java engine does the same: TextTokenizer.pieces)
+    pieces = [data.decode([i]) for i in range(model.config["vocab"])]
+    keep = len(stop) + 32 if stop else 1  # enough of each row's text to see the stop string
     # sort by length so each batch pads little
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     for start in range(0, len(order), batch_size):
@@ -159,6 +163,7 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
         last = logits[:, -1, :]
         next_pos = pos[:, -1:] + 1
         outs = [[] for _ in range(n)]
+        tails = [""] * n
         done = torch.zeros(n, dtype=torch.bool)
         for step in range(steps):
             if temperature > 0:
@@ -170,10 +175,8 @@ def generate(model, prompts, max_new_tokens=160, temperature=0.0, seed=0,
                 if not done[r]:
                     t = int(tok[r])
                     outs[r].append(t)
-                    # cheap test first: the last token's text ends the stop string's way
-                    if t == EOS or lens[r] + len(outs[r]) >= max_pos or (
-                            stop and data.decode([t]).endswith(stop[-1])
-                            and data.decode(outs[r]).endswith(stop)):
+                    tails[r] = (tails[r] + pieces[t])[-keep:]
+                    if t == EOS or lens[r] + len(outs[r]) >= max_pos or (stop and tails[r].endswith(stop)):
                         done[r] = True
             if bool(done.all()) or step == steps - 1:
                 break
