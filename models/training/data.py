@@ -63,16 +63,17 @@ def _say(rng, name, n, obj):
 
 
 # How a judgment's analysis states a lookup fact: "sentence" = as the question says it
-# ("Ben has 5 pears.", every shipped model); "object" = the asked object, then its number
-# ("pears 5."), an experiment (train.py --lookup-fact; model card, "Still below the bar"): the
-# number sits right before the one token that names the fact, as in plain induction read
-# backwards. It did not make the lookup appear in 20 minutes. Held-out files store
-# sentence-style facts, so evaluate.py's synthetic critiques of an object-style model mix styles.
+# ("Ben has 5 pears.", every shipped model up to 2.0.0); "name" = the name, then its number
+# ("Ben 5 pears."), the answer of the keyed drill (keyed_text), so the number is asked for at the
+# name, where the drill teaches the lookup; "object" = the asked object, then its number
+# ("pears 5."), an experiment (model card, "Still below the bar"): it did not make the lookup
+# appear in 20 minutes. Held-out files store sentence-style facts, so evaluate.py's synthetic
+# critiques of a model of another style mix styles.
 LOOKUP_FACT = "sentence"
 
 
 def lookup_fact(name, n, obj):
-    return f"{obj} {n}." if LOOKUP_FACT == "object" else f"{name} has {n} {obj}."
+    return {"sentence": f"{name} has {n} {obj}.", "name": f"{name} {n} {obj}.", "object": f"{obj} {n}."}[LOOKUP_FACT]
 
 
 def make_lookup(rng):
@@ -347,10 +348,31 @@ def recall_text(rng):
             break
     facts = ex["prompt"][:ex["prompt"].index(" How many")]
     sentences = [f + "." for f in facts.rstrip(".").split(". ")]
-    if LOOKUP_FACT == "object":
+    if LOOKUP_FACT != "sentence":
         sentences = [lookup_fact(*re.fullmatch(r"(\w+) has (\d+) (\w+)\.", t).groups()) for t in sentences]
     rng.shuffle(sentences)
     return RECALL_TEMPLATE.format(facts=facts), " " + " ".join(sentences)
+
+
+def keyed_text(rng, max_facts=6, queries=4, style="name"):
+    """(prompt, target) text of the keyed drill (probe_lookup.py --drill): 3 to max_facts
+    facts, then `queries` of them, distinct, each asked by its name and answered with its
+    number (style "name": " Ben 5."; "sentence": the whole fact, " Ben has 5 pears."; "object":
+    " pears 5."). Unlike the recall drill every answer needs the lookup: with more facts than
+    asked for and numbers drawn with replacement, neither "one of the prompt's numbers" nor
+    "the number not said yet" gets far. Fact sets of three that a held-out lookup question
+    opens with are rejected."""
+    while True:
+        f = rng.randint(3, max_facts)
+        names, objs = rng.sample(NAMES, f), rng.sample(OBJECTS, f)
+        nums = [rng.randint(1, 9) for _ in range(f)]
+        facts = " ".join(f"{n} has {k} {o}." for n, k, o in zip(names, nums, objs))
+        if f > 3 or not any(is_heldout(f"{facts} How many {o} does {n} have?") for n, o in zip(names, objs)):
+            break
+    answer = {"name": "{n} {k}.", "sentence": "{n} has {k} {o}.", "object": "{o} {k}."}[style]
+    asked = rng.sample(range(f), min(f, queries))
+    return (RECALL_TEMPLATE.format(facts=facts),
+            "".join(" " + answer.format(n=names[i], k=nums[i], o=objs[i]) for i in asked))
 
 
 def heldout_set(n=400, seed=20261122):

@@ -25,7 +25,7 @@ import torch.nn.functional as F
 
 import data
 from data import BOS, PAD, EOS, encode, as_ids, fact_text, fact_prompt, other_wrong, \
-    response_text, critic_text, recall_text, parse_critique_verdict, load_jsonl, heldout_set
+    response_text, critic_text, recall_text, keyed_text, parse_critique_verdict, load_jsonl, heldout_set
 from model import TinyLM, generate, num_params
 from evaluate import eval_greedy
 
@@ -57,7 +57,10 @@ def main():
                     help="share of batches of critic examples (data.critic_text)")
     ap.add_argument("--recall-share", type=float, default=0.0,
                     help="share of batches of the recall drill (data.recall_text)")
-    ap.add_argument("--lookup-fact", choices=["sentence", "object"], default=None,
+    ap.add_argument("--keyed-share", type=float, default=0.0,
+                    help="share of batches of the keyed drill (data.keyed_text, answers in --keyed-style)")
+    ap.add_argument("--keyed-style", choices=["name", "sentence", "object"], default="name")
+    ap.add_argument("--lookup-fact", choices=["sentence", "name", "object"], default=None,
                     help="how analyses state a lookup fact (data.LOOKUP_FACT); default: the checkpoint's, else sentence")
     ap.add_argument("--critic-from", type=float, default=0.0,
                     help="minutes of training before critic batches start (judging learned first)")
@@ -159,8 +162,10 @@ def main():
         ts = time.time()
         u = rng.random()
         critic_share = a.critic_share if train_time >= a.critic_from * 60 else 0.0
-        if u < a.recall_share:
+        if u < a.keyed_share:
             # short rows, like the fact task: twice the rows
+            batch = [as_ids(*keyed_text(rng, style=a.keyed_style)) for _ in range(a.batch * 2)]
+        elif (u := u - a.keyed_share) < a.recall_share:
             batch = [as_ids(*recall_text(rng)) for _ in range(a.batch * 2)]
         elif u < a.recall_share + a.fact_share:
             # short rows (question + fact only): twice the rows for about the same tokens
