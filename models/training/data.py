@@ -354,8 +354,8 @@ def recall_text(rng):
     return RECALL_TEMPLATE.format(facts=facts), " " + " ".join(sentences)
 
 
-def keyed_text(rng, max_facts=6, queries=4, style="name"):
-    """(prompt, target) text of the keyed drill (probe_lookup.py --drill): 3 to max_facts
+def keyed_text(rng, max_facts=6, queries=4, style="name", min_facts=3):
+    """(prompt, target) text of the keyed drill (probe_lookup.py --drill): min_facts to max_facts
     facts, then `queries` of them, distinct, each asked by its name and answered with its
     number (style "name": " Ben 5."; "sentence": the whole fact, " Ben has 5 pears."; "object":
     " pears 5."). Unlike the recall drill every answer needs the lookup: with more facts than
@@ -363,7 +363,7 @@ def keyed_text(rng, max_facts=6, queries=4, style="name"):
     "the number not said yet" gets far. Fact sets of three that a held-out lookup question
     opens with are rejected."""
     while True:
-        f = rng.randint(3, max_facts)
+        f = rng.randint(min_facts, max_facts)
         names, objs = rng.sample(NAMES, f), rng.sample(OBJECTS, f)
         nums = [rng.randint(1, 9) for _ in range(f)]
         facts = " ".join(f"{n} has {k} {o}." for n, k, o in zip(names, nums, objs))

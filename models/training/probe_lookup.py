@@ -18,7 +18,7 @@ check had no filler, and a head attending 19 positions back solved it without ma
 content: the model card's "learns plain induction in 200 steps" was that positional copy.)
 
 Drill check: a fresh model (hidden 128, BPE merges from out/merges.json, --layers deep)
-trained only on the keyed drill (data.keyed_text, 3-6 facts, 4 asked, --drill answer style)
+trained only on the keyed drill (data.keyed_text, --facts facts a row, 4 asked, --drill answer style)
 for --minutes; prints every 50 steps the share of asked numbers the model predicts right
 (argmax, teacher-forced, on the training batches: every batch is fresh). Chance is about a
 quarter to a third; ~1 once the lookup is learned.
@@ -83,7 +83,7 @@ def induction_check(steps, layers):
             print(f"step {step} loss on the repeat {loss.item():.3f} ({time.time() - t0:.0f} s)", flush=True)
 
 
-def drill_check(style, layers, minutes, merges="out/merges.json"):
+def drill_check(style, layers, minutes, facts=(3, 6), merges="out/merges.json"):
     torch.manual_seed(0)
     data.use_merges(json.load(open(merges)))
     rng = random.Random(0)
@@ -93,7 +93,7 @@ def drill_check(style, layers, minutes, merges="out/merges.json"):
     per, at = {"name": (3, 1), "sentence": (5, 2), "object": (3, 1)}[style]
     t0, step, right = time.time(), 0, []
     while time.time() - t0 < minutes * 60:
-        rows = [data.as_ids(*data.keyed_text(rng, style=style)) for _ in range(64)]
+        rows = [data.as_ids(*data.keyed_text(rng, style=style, min_facts=facts[0], max_facts=facts[1])) for _ in range(64)]
         L = max(len(p) + len(t) for p, t in rows)
         ids = torch.full((len(rows), L), data.PAD)
         where = []  # (row, position whose next-token prediction is an asked number)
@@ -127,6 +127,7 @@ def main():
     ap.add_argument("--layers", type=int, default=6, help="depth of the induction / drill check's model")
     ap.add_argument("--drill", choices=["name", "sentence", "object"], help="run the drill check with this answer style")
     ap.add_argument("--minutes", type=float, default=7.0, help="length of the drill check")
+    ap.add_argument("--facts", default="3-6", help="the drill check's facts per row, MIN-MAX")
     a = ap.parse_args()
     torch.set_num_threads(1)
     if a.ckpt:
@@ -134,7 +135,7 @@ def main():
     if a.induction:
         induction_check(a.induction, a.layers)
     if a.drill:
-        drill_check(a.drill, a.layers, a.minutes)
+        drill_check(a.drill, a.layers, a.minutes, tuple(int(x) for x in a.facts.split("-")))
 
 
 if __name__ == "__main__":
