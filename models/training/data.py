@@ -354,6 +354,12 @@ def recall_text(rng):
     return RECALL_TEMPLATE.format(facts=facts), " " + " ".join(sentences)
 
 
+def span(text):
+    """"MIN-MAX" (an argparse type: facts per keyed-drill row) -> (min, max)."""
+    lo, hi = (int(x) for x in text.split("-"))
+    return lo, hi
+
+
 def keyed_text(rng, max_facts=6, queries=4, style="name", min_facts=3):
     """(prompt, target) text of the keyed drill (probe_lookup.py --drill): min_facts to max_facts
     facts, then `queries` of them, distinct, each asked by its name and answered with its

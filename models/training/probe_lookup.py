@@ -34,6 +34,7 @@ import torch.nn.functional as F
 
 import data
 from model import TinyLM, load, generate
+from train import collate
 
 
 def lookup_probe(ckpt):
@@ -94,15 +95,9 @@ def drill_check(style, layers, minutes, facts=(3, 6), merges="out/merges.json"):
     t0, step, right = time.time(), 0, []
     while time.time() - t0 < minutes * 60:
         rows = [data.as_ids(*data.keyed_text(rng, style=style, min_facts=facts[0], max_facts=facts[1])) for _ in range(64)]
-        L = max(len(p) + len(t) for p, t in rows)
-        ids = torch.full((len(rows), L), data.PAD)
-        where = []  # (row, position whose next-token prediction is an asked number)
-        for r, (p, t) in enumerate(rows):
-            ids[r, :len(p) + len(t)] = torch.tensor(p + t)
-            where += [(r, len(p) - 1 + per * j + at) for j in range(len(t) // per)]
-        labels = torch.full_like(ids, -100)
-        for r, (p, t) in enumerate(rows):
-            labels[r, len(p) - 1:len(p) + len(t) - 1] = torch.tensor(t)
+        ids, labels = collate(rows)
+        # (row, position whose next-token prediction is an asked number)
+        where = [(r, len(p) - 1 + per * j + at) for r, (p, t) in enumerate(rows) for j in range(len(t) // per)]
         lr = 1e-3 * min(1.0, (step + 1) / 100)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -127,7 +122,7 @@ def main():
     ap.add_argument("--layers", type=int, default=6, help="depth of the induction / drill check's model")
     ap.add_argument("--drill", choices=["name", "sentence", "object"], help="run the drill check with this answer style")
     ap.add_argument("--minutes", type=float, default=7.0, help="length of the drill check")
-    ap.add_argument("--facts", default="3-6", help="the drill check's facts per row, MIN-MAX")
+    ap.add_argument("--facts", type=data.span, default="3-6", help="the drill check's facts per row, MIN-MAX")
     a = ap.parse_args()
     torch.set_num_threads(1)
     if a.ckpt:
@@ -135,7 +130,7 @@ def main():
     if a.induction:
         induction_check(a.induction, a.layers)
     if a.drill:
-        drill_check(a.drill, a.layers, a.minutes, tuple(int(x) for x in a.facts.split("-")))
+        drill_check(a.drill, a.layers, a.minutes, a.facts)
 
 
 if __name__ == "__main__":

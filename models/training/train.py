@@ -60,7 +60,7 @@ def main():
     ap.add_argument("--keyed-share", type=float, default=0.0,
                     help="share of batches of the keyed drill (data.keyed_text, answers in --keyed-style)")
     ap.add_argument("--keyed-style", choices=["name", "sentence", "object"], default="name")
-    ap.add_argument("--keyed-facts", default="3-6",
+    ap.add_argument("--keyed-facts", type=data.span, default="3-6",
                     help="facts per keyed-drill row, MIN-MAX (6-6 gets past the elimination shortcut: model card)")
     ap.add_argument("--lookup-fact", choices=["sentence", "name", "object"], default=None,
                     help="how analyses state a lookup fact (data.LOOKUP_FACT); default: the checkpoint's, else sentence")
@@ -83,7 +83,6 @@ def main():
     ap.add_argument("--ckpt-every", type=float, default=5.0, help="minutes")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    keyed_facts = tuple(int(x) for x in a.keyed_facts.split("-"))
 
     torch.set_num_threads(a.threads)  # default 1: the other core belongs to the Java builds
     torch.manual_seed(a.seed)
@@ -167,7 +166,7 @@ def main():
         critic_share = a.critic_share if train_time >= a.critic_from * 60 else 0.0
         if u < a.keyed_share:
             # short rows, like the fact task: twice the rows
-            batch = [as_ids(*keyed_text(rng, style=a.keyed_style, min_facts=keyed_facts[0], max_facts=keyed_facts[1]))
+            batch = [as_ids(*keyed_text(rng, style=a.keyed_style, min_facts=a.keyed_facts[0], max_facts=a.keyed_facts[1]))
                      for _ in range(a.batch * 2)]
         elif (u := u - a.keyed_share) < a.recall_share:
             batch = [as_ids(*recall_text(rng)) for _ in range(a.batch * 2)]
