@@ -76,16 +76,18 @@ def lookup_fact(name, n, obj):
     return {"sentence": f"{name} has {n} {obj}.", "name": f"{name} {n} {obj}.", "object": f"{obj} {n}."}[LOOKUP_FACT]
 
 
-def make_lookup(rng):
-    names = rng.sample(NAMES, 3)
-    objs = rng.sample(OBJECTS, 3)
-    nums = rng.sample(range(1, 10), 3)
-    q = rng.randrange(3)
+def make_lookup(rng, n_facts=3):
+    """A lookup pair; the training tasks and the held-out set use three facts, the stress set
+    (stress_set) more."""
+    names = rng.sample(NAMES, n_facts)
+    objs = rng.sample(OBJECTS, n_facts)
+    nums = rng.sample(range(1, 10), n_facts)
+    q = rng.randrange(n_facts)
     facts = " ".join(f"{n} has {k} {o}." for n, k, o in zip(names, nums, objs))
     prompt = f"{facts} How many {objs[q]} does {names[q]} have?"
     right = nums[q]
     if rng.random() < 0.7:
-        wrong = nums[rng.choice([i for i in range(3) if i != q])]
+        wrong = nums[rng.choice([i for i in range(n_facts) if i != q])]
     else:
         wrong = rng.choice([k for k in range(1, 10) if k != right])
     return {"subset": "lookup", "prompt": prompt, "answer": right, "wrong": wrong,
@@ -398,6 +400,24 @@ def heldout_set(n=400, seed=20261122):
                     "chosen": ex["chosen"], "rejected": ex["rejected"], "subset": s,
                     # extra fields (ignored by RewardBench-style readers) let evaluation
                     # rebuild the reference judgment
+                    "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]})
+    return out
+
+
+def stress_set(n=400, seed=20261203, facts=(4, 5, 6)):
+    """RewardBench-shaped lookup pairs with more facts than the judge was trained to judge
+    (`lookup4` .. `lookup6`, equal shares): harder than the held-out set, for comparing the judge
+    modes where the model is not always right. Held-out questions only (same hash bucket)."""
+    rng = random.Random(seed)
+    out, seen = [], set()
+    while len(out) < n:
+        f = facts[len(out) * len(facts) // n]
+        ex = make_lookup(rng, f)
+        if not is_heldout(ex["prompt"]) or ex["prompt"] in seen:
+            continue
+        seen.add(ex["prompt"])
+        out.append({"id": f"stress-lookup{f}-{len(out) + 1:04d}", "prompt": ex["prompt"],
+                    "chosen": ex["chosen"], "rejected": ex["rejected"], "subset": f"lookup{f}",
                     "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]})
     return out
 
