@@ -396,12 +396,15 @@ def heldout_set(n=400, seed=20261122):
             continue
         seen.add(ex["prompt"])
         counts[s] += 1
-        out.append({"id": f"heldout-{s}-{counts[s]:04d}", "prompt": ex["prompt"],
-                    "chosen": ex["chosen"], "rejected": ex["rejected"], "subset": s,
-                    # extra fields (ignored by RewardBench-style readers) let evaluation
-                    # rebuild the reference judgment
-                    "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]})
+        out.append(_eval_row(f"heldout-{s}-{counts[s]:04d}", s, ex))
     return out
+
+
+def _eval_row(row_id, subset, ex):
+    """A RewardBench-shaped row; the extra fields (ignored by RewardBench-style readers) let
+    evaluation rebuild the reference judgment."""
+    return {"id": row_id, "prompt": ex["prompt"], "chosen": ex["chosen"], "rejected": ex["rejected"],
+            "subset": subset, "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]}
 
 
 def stress_set(n=400, seed=20261203, facts=(4, 5, 6)):
@@ -416,9 +419,7 @@ def stress_set(n=400, seed=20261203, facts=(4, 5, 6)):
         if not is_heldout(ex["prompt"]) or ex["prompt"] in seen:
             continue
         seen.add(ex["prompt"])
-        out.append({"id": f"stress-lookup{f}-{len(out) + 1:04d}", "prompt": ex["prompt"],
-                    "chosen": ex["chosen"], "rejected": ex["rejected"], "subset": f"lookup{f}",
-                    "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]})
+        out.append(_eval_row(f"stress-lookup{f}-{len(out) + 1:04d}", f"lookup{f}", ex))
     return out
 
 
