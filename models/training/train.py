@@ -17,7 +17,9 @@ output (target + EOS). Held-out verdict accuracy in both orders is logged every
 import argparse
 import json
 import math
+import os
 import random
+import shutil
 import time
 
 import torch
@@ -81,6 +83,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--eval-every", type=float, default=10.0, help="minutes")
     ap.add_argument("--ckpt-every", type=float, default=5.0, help="minutes")
+    ap.add_argument("--keep-checkpoints", action="store_true",
+                    help="also keep each periodic checkpoint as OUT_<training minutes>m.pt (e.g. out/k4b_15m.pt)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
 
@@ -200,6 +204,10 @@ def main():
                   f"train_min {train_time / 60:.1f}", flush=True)
         if time.time() - last_ck > a.ckpt_every * 60:
             save()
+            if a.keep_checkpoints:
+                kept = f"{os.path.splitext(a.out)[0]}_{round(train_time / 60)}m.pt"
+                shutil.copyfile(a.out, kept)
+                print(f"kept {kept}", flush=True)
             last_ck = time.time()
         if time.time() - last_eval > a.eval_every * 60:
             run_eval()
