@@ -228,7 +228,7 @@ echo "healthz: $status"
 curl -s http://127.0.0.1:8080/metrics | grep -E '^rewardstream_' || { echo "no rewardstream metrics"; exit 1; }
 
 "$root/rewardstream" produce --bootstrap-servers 127.0.0.1:19092 \
-  --file "$root/streams-app/src/main/resources/samples/demo-rollouts.jsonl"
+  --file "$root/demo/src/main/resources/samples/demo-rollouts.jsonl"
 rewards_tail() {
   "$root/rewardstream" tail --bootstrap-servers 127.0.0.1:19092 --topic rewards --from-beginning \
     --idle-timeout 15 2>/dev/null | grep ' reward ' || true

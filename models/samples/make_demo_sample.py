@@ -1,4 +1,4 @@
-"""Builds the demo's bundled sample: streams-app/src/main/resources/samples/demo-rollouts.jsonl.
+"""Builds the demo's bundled sample: demo/src/main/resources/samples/demo-rollouts.jsonl.
 
 24 held-out pairs of the bundled judge (12 arith, 12 lookup, from models/judge-tiny/heldout.jsonl;
 never trained on), each turned into a RolloutPair line of `rewardstream produce`'s JSONL shape with
@@ -12,7 +12,7 @@ import json
 import random
 
 SRC = "models/judge-tiny/heldout.jsonl"
-OUT = "streams-app/src/main/resources/samples/demo-rollouts.jsonl"
+OUT = "demo/src/main/resources/samples/demo-rollouts.jsonl"
 PRODUCED_AT = 1767225600000  # 2026-01-01T00:00:00Z
 
 rows = [json.loads(line) for line in open(SRC, encoding="utf-8")]

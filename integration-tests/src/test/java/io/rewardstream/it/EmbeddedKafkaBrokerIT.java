@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rewardstream.broker.EmbeddedKafkaBroker;
+import io.rewardstream.kafka.TopicCreator;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -17,6 +18,7 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -55,10 +57,11 @@ class EmbeddedKafkaBrokerIT {
         assertThat(connects(outside, port)).as("listening on %s", outside).isFalse();
       }
 
-      // Step 3: createTopics returns only when every partition has a leader.
-      broker.createTopics(Map.of("led-a", 4, "led-b", 1));
-      broker.createTopics(2, "led-c");
-      broker.createTopics(Map.of("led-a", 4)); // already there: no error
+      // Step 3: TopicCreator returns only when every partition has a leader.
+      TopicCreator.createTopics(bootstrap, Map.of("led-a", 4, "led-b", 1), Optional.of((short) 1));
+      TopicCreator.createTopics(bootstrap, Map.of("led-c", 2), Optional.of((short) 1));
+      // already there: no error
+      TopicCreator.createTopics(bootstrap, Map.of("led-a", 4), Optional.of((short) 1));
       try (Admin admin =
           Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
         Map<String, TopicDescription> topics =

@@ -1,7 +1,7 @@
 package io.rewardstream.it;
 
 import io.rewardstream.broker.EmbeddedKafkaBroker;
-import io.rewardstream.broker.TopicCreator;
+import io.rewardstream.kafka.TopicCreator;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;

@@ -1,14 +1,16 @@
 package io.rewardstream.cli;
 
+import io.rewardstream.app.AppConfig;
 import io.rewardstream.inference.InferenceOptions;
 import io.rewardstream.judge.JudgeOptions;
 import io.rewardstream.judge.ReflectiveJudge;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /** The judge options every scoring command shares: which model, which mode, which device. */
-final class JudgeMixin {
+public final class JudgeMixin {
 
   @Option(
       names = "--judge-dir",
@@ -52,6 +54,25 @@ final class JudgeMixin {
       description = "ONNX Runtime intra-op threads, 0 = all cores (default: ${DEFAULT-VALUE}).",
       defaultValue = "0")
   int threads;
+
+  /**
+   * Writes these options as {@code run} config keys, for commands that start the app themselves
+   * (the demo); samples and temperature left unset keep the model's own defaults.
+   *
+   * @param p the properties to add to
+   */
+  public void putAppConfig(Properties p) {
+    p.setProperty(AppConfig.JUDGE_DIR, judgeDir.toString());
+    p.setProperty(AppConfig.JUDGE_MODE, mode);
+    if (samples > 0) {
+      p.setProperty(AppConfig.JUDGE_SAMPLES, Integer.toString(samples));
+    }
+    if (temperature != null) {
+      p.setProperty(AppConfig.JUDGE_TEMPERATURE, temperature.toString());
+    }
+    p.setProperty(AppConfig.INFERENCE_DEVICE, device);
+    p.setProperty(AppConfig.INFERENCE_INTRA_OP_THREADS, Integer.toString(threads));
+  }
 
   JudgeOptions judgeOptions() {
     return new JudgeOptions(

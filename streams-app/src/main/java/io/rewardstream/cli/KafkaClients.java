@@ -12,12 +12,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** The plain Kafka clients of the CLI commands: raw bytes in and out, serdes applied by hand. */
-final class KafkaClients {
+public final class KafkaClients {
 
   private KafkaClients() {}
 
   /** An idempotent producer (acks=all): a retried send is not written twice. */
-  static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
+  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
     Map<String, Object> config = new HashMap<>();
     config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -30,7 +30,7 @@ final class KafkaClients {
    * A group-less read_committed consumer: results of aborted transactions (a crashed batch) are
    * never shown, only what the pipeline committed.
    */
-  static KafkaConsumer<byte[], byte[]> committedReader(String bootstrapServers) {
+  public static KafkaConsumer<byte[], byte[]> committedReader(String bootstrapServers) {
     Map<String, Object> config = new HashMap<>();
     config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -44,7 +44,7 @@ final class KafkaClients {
    *
    * @throws IllegalArgumentException if a topic does not exist
    */
-  static List<TopicPartition> assignAll(
+  public static List<TopicPartition> assignAll(
       KafkaConsumer<?, ?> consumer, List<String> topics, boolean fromBeginning) {
     List<TopicPartition> partitions = new java.util.ArrayList<>();
     for (String topic : topics) {

@@ -17,7 +17,7 @@ import org.apache.kafka.common.serialization.Deserializer;
  * the single-object header (each type has its own schema fingerprint), so {@code tail} works on
  * renamed topics too, and shows what a stray record on the wrong topic is.
  */
-final class RecordLines {
+public final class RecordLines {
 
   /** Longest text excerpt in a line. */
   static final int EXCERPT = 60;
@@ -33,7 +33,7 @@ final class RecordLines {
   private RecordLines() {}
 
   /** Decodes with the first serde that accepts the bytes; null if none does. */
-  static Object decode(String topic, byte[] value) {
+  public static Object decode(String topic, byte[] value) {
     if (value == null) {
       return null;
     }
@@ -166,7 +166,7 @@ final class RecordLines {
   }
 
   /** One line of at most {@code max} characters: newlines shown as a space, cut with "...". */
-  static String excerpt(String text, int max) {
+  public static String excerpt(String text, int max) {
     if (text == null) {
       return "";
     }

@@ -1,6 +1,7 @@
 package io.rewardstream.cli;
 
 import io.rewardstream.inference.InferenceException;
+import java.util.ServiceLoader;
 import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,13 +18,11 @@ import picocli.CommandLine.Spec;
     versionProvider = RewardStreamCli.Version.class,
     description = "Scores RLHF rollout pairs from Kafka with an in-process reflective judge.",
     subcommands = {
-      DemoCommand.class,
       DriftCommand.class,
       RunCommand.class,
       ProduceCommand.class,
       TailCommand.class,
       EvalCommand.class,
-      BenchCommand.class,
       ReplayCommand.class,
       CompareCommand.class
     })
@@ -50,8 +49,13 @@ public final class RewardStreamCli implements Runnable {
    * The command line with its help footers and error handling set up: a usage error (bad key,
    * value, file or line) prints one message naming it, not a stack trace.
    */
-  static CommandLine commandLine() {
+  public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new RewardStreamCli());
+    // Tool commands (demo, bench) live in their own modules, outside the product jar: they join
+    // the command line when their jars are on the classpath (./rewardstream puts them there).
+    for (ToolCommand tool : ServiceLoader.load(ToolCommand.class)) {
+      cli.addSubcommand(tool);
+    }
     cli.getSubcommands()
         .get("run")
         .getCommandSpec()
@@ -80,7 +84,7 @@ public final class RewardStreamCli implements Runnable {
   }
 
   /** Exit status of a command refused for its input (config, file, option value). */
-  static final int USAGE_ERROR = 2;
+  public static final int USAGE_ERROR = 2;
 
   /** Without a subcommand there is nothing to run: show what there is. */
   @Override

@@ -34,7 +34,7 @@ import java.util.Set;
  * them (EMPTY_FIELD), which is how to see the dead-letter topic at work. Unknown fields are
  * refused, so a misspelt optional field is not silently dropped.
  */
-final class RolloutJsonl {
+public final class RolloutJsonl {
 
   static final List<String> REQUIRED =
       List.of("rollout_id", "prompt", "response_a", "response_b", "policy_version");
@@ -54,7 +54,7 @@ final class RolloutJsonl {
    * @param nowMs produced_at of lines that have none
    * @throws IllegalArgumentException naming the source, the line and the field
    */
-  static List<RolloutPair> read(BufferedReader in, String source, long nowMs) {
+  public static List<RolloutPair> read(BufferedReader in, String source, long nowMs) {
     List<RolloutPair> pairs = new ArrayList<>();
     try {
       String line;

@@ -2,8 +2,8 @@ package io.rewardstream.replay;
 
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.RewardResult;
-import io.rewardstream.broker.TopicCreator;
 import io.rewardstream.judge.Judge;
+import io.rewardstream.kafka.TopicCreator;
 import io.rewardstream.schemas.AvroSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -173,7 +173,7 @@ class CliCommandsIT {
   private static Run cli(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    CommandLine cli = new CommandLine(new RewardStreamCli());
+    CommandLine cli = RewardStreamCli.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     int status = cli.execute(args);

@@ -269,7 +269,7 @@ class ReplayIT {
 
   private static String cli(String... args) {
     StringWriter out = new StringWriter();
-    CommandLine cli = new CommandLine(new RewardStreamCli());
+    CommandLine cli = RewardStreamCli.commandLine();
     cli.setOut(new PrintWriter(out));
     int status = cli.execute(args);
     assertThat(status).as("exit status of %s; output:%n%s", args[0], out).isZero();
