@@ -98,7 +98,7 @@ public final class DecodeBench {
 
   private long generate(List<GenerationRequest> requests) {
     long tokens = 0;
-    for (List<Generation> gens : model.generate(requests, false)) {
+    for (List<Generation> gens : model.generate(requests)) {
       for (Generation g : gens) {
         tokens += g.tokenIds().length;
       }

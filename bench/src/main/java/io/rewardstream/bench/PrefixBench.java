@@ -14,8 +14,9 @@ import java.util.Locale;
 
 /**
  * Shared-prefix sampling: N samples of one judge prompt, generated with the prompt prefilled once
- * and its KV cache copied N times ({@code generate(.., true)}), against N separate prefills ({@code
- * generate(.., false)}), same seeds, alternating within each repeat so both see the same machine.
+ * and its KV cache copied N times (one request with N seeds), against N separate prefills (N
+ * requests of one seed each), same seeds, alternating within each repeat so both see the same
+ * machine.
  *
  * <p>Two lengths are timed: 1 new token (prefill and first token only: what sharing saves) and
  * {@code newTokens} (the whole generation: what it saves end to end). The seeds are the same, so
@@ -61,12 +62,13 @@ public final class PrefixBench {
     int[] prompt = BenchPrompts.judgePrompt(model);
     long[] seeds = new long[samples];
     Arrays.setAll(seeds, i -> 1000L + i);
-    List<GenerationRequest> one = request(prompt, seeds, 1);
-    List<GenerationRequest> full = request(prompt, seeds, newTokens);
-    boolean identical =
-        tokens(model.generate(full, true)).equals(tokens(model.generate(full, false)));
-    model.generate(one, true);
-    model.generate(one, false);
+    List<GenerationRequest> one = shared(prompt, seeds, 1);
+    List<GenerationRequest> oneSeparate = separate(one.get(0));
+    List<GenerationRequest> full = shared(prompt, seeds, newTokens);
+    List<GenerationRequest> fullSeparate = separate(full.get(0));
+    boolean identical = tokens(model.generate(full)).equals(tokens(model.generate(fullSeparate)));
+    model.generate(one);
+    model.generate(oneSeparate);
     List<Double> sharedPrefill = new ArrayList<>();
     List<Double> separatePrefill = new ArrayList<>();
     List<Double> sharedFull = new ArrayList<>();
@@ -78,10 +80,10 @@ public final class PrefixBench {
       for (int k = 0; k < 2; k++) {
         boolean share = (k == 0) == sharedFirst;
         long start = System.nanoTime();
-        model.generate(one, share);
+        model.generate(share ? one : oneSeparate);
         (share ? sharedPrefill : separatePrefill).add(Stats.msSince(start));
         start = System.nanoTime();
-        generated = count(model.generate(full, share));
+        generated = count(model.generate(share ? full : fullSeparate));
         (share ? sharedFull : separateFull).add(Stats.msSince(start));
       }
     }
@@ -95,17 +97,25 @@ public final class PrefixBench {
         identical);
   }
 
-  private List<GenerationRequest> request(int[] prompt, long[] seeds, int tokens) {
+  private List<GenerationRequest> shared(int[] prompt, long[] seeds, int tokens) {
     SamplingParams params = new SamplingParams(temperature, 1.0, tokens, List.of());
     return List.of(new GenerationRequest(prompt, seeds, params));
   }
 
+  /** The same samples as one request per seed: each is prefilled on its own. */
+  private static List<GenerationRequest> separate(GenerationRequest shared) {
+    return Arrays.stream(shared.sampleSeeds())
+        .mapToObj(
+            seed -> new GenerationRequest(shared.promptIds(), new long[] {seed}, shared.params()))
+        .toList();
+  }
+
   private static List<String> tokens(List<List<Generation>> out) {
-    return out.get(0).stream().map(g -> Arrays.toString(g.tokenIds())).toList();
+    return out.stream().flatMap(List::stream).map(g -> Arrays.toString(g.tokenIds())).toList();
   }
 
   private static long count(List<List<Generation>> out) {
-    return out.get(0).stream().mapToLong(g -> g.tokenIds().length).sum();
+    return out.stream().flatMap(List::stream).mapToLong(g -> g.tokenIds().length).sum();
   }
 
   /** Console table. */

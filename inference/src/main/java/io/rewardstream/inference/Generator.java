@@ -37,11 +37,9 @@ final class Generator {
   /**
    * Runs every request to completion.
    *
-   * @param sharePrefix prefill each request's prompt once for all its samples (true), or once per
-   *     sample (false; only for measuring what sharing saves)
    * @return per request, its generations in sample order
    */
-  List<List<Generation>> generate(List<GenerationRequest> requests, boolean sharePrefix) {
+  List<List<Generation>> generate(List<GenerationRequest> requests) {
     List<Row> rows = new ArrayList<>();
     for (int q = 0; q < requests.size(); q++) {
       GenerationRequest request = requests.get(q);
@@ -51,7 +49,7 @@ final class Generator {
       }
     }
     if (!rows.isEmpty()) {
-      decode(rows, prefill(requests, rows, sharePrefix));
+      decode(rows, prefill(requests, rows));
     }
     List<List<Generation>> out = new ArrayList<>();
     int next = 0;
@@ -76,21 +74,19 @@ final class Generator {
     }
   }
 
-  /** Prefills the prompts, samples each row's first token, returns the rows' cache. */
-  private Batch prefill(List<GenerationRequest> requests, List<Row> rows, boolean share) {
+  /**
+   * Prefills each request's prompt once for all its samples, samples each row's first token, and
+   * returns the rows' cache (the prefilled lines copied once per sample). A caller that wants one
+   * prefill per sample (the prefix benchmark) sends one request per seed.
+   */
+  private Batch prefill(List<GenerationRequest> requests, List<Row> rows) {
     List<int[]> prompts = new ArrayList<>();
     int[] unitOfRow = new int[rows.size()];
     for (int r = 0; r < rows.size(); r++) {
-      unitOfRow[r] = share ? rows.get(r).requestIndex : r;
+      unitOfRow[r] = rows.get(r).requestIndex;
     }
-    if (share) {
-      for (GenerationRequest request : requests) {
-        prompts.add(request.promptIds());
-      }
-    } else {
-      for (Row row : rows) {
-        prompts.add(row.request.promptIds());
-      }
+    for (GenerationRequest request : requests) {
+      prompts.add(request.promptIds());
     }
     int units = prompts.size();
     int width = prompts.stream().mapToInt(p -> p.length).max().orElseThrow();
@@ -115,7 +111,7 @@ final class Generator {
     KvCache cache = step.cache();
     // With one sample per request (greedy judgments, every reflection) the rows already are the
     // prefill units: copying the cache would buy nothing.
-    if (share && rows.size() > requests.size()) {
+    if (rows.size() > requests.size()) {
       try (KvCache prefilled = cache) {
         cache = prefilled.gather(lm.env(), unitOfRow);
       }
@@ -207,34 +203,6 @@ final class Generator {
     try (KvCache old = batch.cache) {
       return new Batch(old.gather(lm.env(), keep, minPad), keepRows);
     }
-  }
-
-  /**
-   * Log-probability of each continuation token given the prompt, from one full forward pass with no
-   * cache: the reference the incremental log-probs must add up to.
-   */
-  float[] scoreContinuation(int[] prompt, int[] continuation) {
-    int len = prompt.length + continuation.length;
-    long[] ids = new long[len];
-    long[] mask = new long[len];
-    long[] pos = new long[len];
-    for (int j = 0; j < len; j++) {
-      ids[j] = j < prompt.length ? prompt[j] : continuation[j - prompt.length];
-      mask[j] = 1;
-      pos[j] = j;
-    }
-    OnnxCausalLm.Step step;
-    try (KvCache empty = KvCache.empty(lm.env(), lm.layout(), 1)) {
-      step = lm.forward(ids, 1, len, mask, pos, empty, true);
-    }
-    step.cache().close();
-    int vocab = step.logits().length / len;
-    float[] out = new float[continuation.length];
-    for (int t = 0; t < continuation.length; t++) {
-      int at = (prompt.length + t - 1) * vocab;
-      out[t] = Sampler.logProb(step.logits(), at, vocab, continuation[t]);
-    }
-    return out;
   }
 
   /** The rows (indexes into the row list) whose cache lines are {@code cache}, in order. */

@@ -56,10 +56,6 @@ final class KvCache implements AutoCloseable {
     return new KvCache(layout, keys, values, batch, 0, null);
   }
 
-  int batch() {
-    return batch;
-  }
-
   int length() {
     return length;
   }

@@ -3,6 +3,7 @@ package io.rewardstream.inference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.DigestInputStream;
@@ -135,38 +136,17 @@ public final class LanguageModel implements AutoCloseable {
    * @return per request, its generations in sample order
    */
   public List<List<Generation>> generate(List<GenerationRequest> requests) {
-    return generator.generate(requests, true);
-  }
-
-  /** As {@link #generate(List)}, optionally without prefix sharing (for benchmarks and tests). */
-  public List<List<Generation>> generate(List<GenerationRequest> requests, boolean sharePrefix) {
-    return generator.generate(requests, sharePrefix);
-  }
-
-  /** Log-prob of each continuation token given the prompt, from one full forward pass. */
-  public float[] scoreContinuation(int[] promptIds, int[] continuationIds) {
-    return generator.scoreContinuation(promptIds, continuationIds);
+    return generator.generate(requests);
   }
 
   private static String sha256(Path file) {
     try (InputStream in =
         new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-      in.transferTo(OutputStreamSink.INSTANCE);
+      in.transferTo(OutputStream.nullOutputStream());
       return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
     } catch (IOException | NoSuchAlgorithmException e) {
       throw new InferenceException("cannot hash " + file, e);
     }
-  }
-
-  /** Discards bytes: the digest stream only needs to be read. */
-  private static final class OutputStreamSink extends java.io.OutputStream {
-    static final OutputStreamSink INSTANCE = new OutputStreamSink();
-
-    @Override
-    public void write(int b) {}
-
-    @Override
-    public void write(byte[] b, int off, int len) {}
   }
 
   @Override

@@ -45,6 +45,41 @@ class LanguageModelTest {
     return out;
   }
 
+  /**
+   * Log-probability of each continuation token given the prompt, from one full forward pass with no
+   * cache: the reference the incremental log-probs must add up to.
+   */
+  private static float[] scoreContinuation(int[] prompt, int[] continuation) {
+    try (OnnxCausalLm lm =
+        OnnxCausalLm.load(TestModels.judgeTiny().resolve("model.onnx"), InferenceOptions.cpu())) {
+      return scoreContinuation(lm, prompt, continuation);
+    }
+  }
+
+  private static float[] scoreContinuation(OnnxCausalLm lm, int[] prompt, int[] continuation) {
+    int len = prompt.length + continuation.length;
+    long[] ids = new long[len];
+    long[] mask = new long[len];
+    long[] pos = new long[len];
+    for (int j = 0; j < len; j++) {
+      ids[j] = j < prompt.length ? prompt[j] : continuation[j - prompt.length];
+      mask[j] = 1;
+      pos[j] = j;
+    }
+    OnnxCausalLm.Step step;
+    try (KvCache empty = KvCache.empty(lm.env(), lm.layout(), 1)) {
+      step = lm.forward(ids, 1, len, mask, pos, empty, true);
+    }
+    step.cache().close();
+    int vocab = step.logits().length / len;
+    float[] out = new float[continuation.length];
+    for (int t = 0; t < continuation.length; t++) {
+      int at = (prompt.length + t - 1) * vocab;
+      out[t] = Sampler.logProb(step.logits(), at, vocab, continuation[t]);
+    }
+    return out;
+  }
+
   private static SamplingParams fixtureGreedy() {
     return SamplingParams.greedy(fixtures.get("max_new_tokens").asInt(), List.of());
   }
@@ -98,10 +133,14 @@ class LanguageModelTest {
     long[] seeds = {11, 22, 33, 44};
     // when: one request with 4 samples (prefill once, cache copied 4 times)
     List<Generation> shared =
-        model.generate(List.of(new GenerationRequest(prompt, seeds, sampled)), true).get(0);
-    // and: the same samples prefilled independently
+        model.generate(List.of(new GenerationRequest(prompt, seeds, sampled))).get(0);
+    // and: the same samples prefilled independently (one request per seed)
+    List<GenerationRequest> perSeed = new ArrayList<>();
+    for (long seed : seeds) {
+      perSeed.add(new GenerationRequest(prompt, new long[] {seed}, sampled));
+    }
     List<Generation> independent =
-        model.generate(List.of(new GenerationRequest(prompt, seeds, sampled)), false).get(0);
+        model.generate(perSeed).stream().map(generations -> generations.get(0)).toList();
     // then
     for (int s = 0; s < seeds.length; s++) {
       assertThat(shared.get(s).tokenIds()).containsExactly(independent.get(s).tokenIds());
@@ -126,7 +165,7 @@ class LanguageModelTest {
             .get(0);
     assertThat(again.tokenIds()).containsExactly(first.tokenIds());
     // the incremental log-probs equal one cache-free forward pass over prompt + continuation
-    float[] reference = model.scoreContinuation(prompt, first.tokenIds());
+    float[] reference = scoreContinuation(prompt, first.tokenIds());
     double sum = 0;
     for (float lp : reference) {
       sum += lp;

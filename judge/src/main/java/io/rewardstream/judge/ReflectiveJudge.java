@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reflective generative judge (ReflectRM, arXiv 2604.07506 §3.3) and its cheaper modes.
@@ -37,8 +39,11 @@ public final class ReflectiveJudge implements Judge {
 
   private static final long GOLDEN = 0x9E3779B97F4A7C15L;
 
+  private static final Logger LOG = LoggerFactory.getLogger(ReflectiveJudge.class);
+
   private final LanguageModel model;
   private final JudgeConfig config;
+  private final JudgeSettings settings;
   private final Mode mode;
   private final int samples;
   private final SamplingParams judgmentParams;
@@ -51,16 +56,12 @@ public final class ReflectiveJudge implements Judge {
   ReflectiveJudge(LanguageModel model, JudgeConfig config, JudgeOptions options) {
     this.model = model;
     this.config = config;
-    this.mode = options.mode();
-    this.samples =
-        mode == Mode.GREEDY ? 2 : options.samples() > 0 ? options.samples() : config.samples();
-    double temperature =
-        mode == Mode.GREEDY
-            ? 0
-            : Double.isNaN(options.temperature()) ? config.temperature() : options.temperature();
+    this.settings = JudgeSettings.resolve(options, config);
+    this.mode = settings.mode();
+    this.samples = settings.samples();
     this.judgmentParams =
         new SamplingParams(
-            temperature,
+            settings.temperature(),
             mode == Mode.GREEDY ? 1 : config.topP(),
             config.maxNewTokens(),
             config.stopStrings());
@@ -79,7 +80,14 @@ public final class ReflectiveJudge implements Judge {
     LanguageModel model = LanguageModel.load(dir, inference);
     dir = model.dir();
     try {
-      return new ReflectiveJudge(model, JudgeConfig.read(dir.resolve("judge.json")), options);
+      ReflectiveJudge judge =
+          new ReflectiveJudge(model, JudgeConfig.read(dir.resolve("judge.json")), options);
+      LOG.info(
+          "judge {} {}: {}",
+          judge.info().id(),
+          judge.info().version(),
+          judge.settings().describe());
+      return judge;
     } catch (RuntimeException e) {
       model.close();
       throw e;
@@ -91,9 +99,9 @@ public final class ReflectiveJudge implements Judge {
     return info;
   }
 
-  /** Judgments generated per pair (before reflections). */
-  public int samplesPerPair() {
-    return samples;
+  /** The mode, samples and temperature in use, and where each came from. */
+  public JudgeSettings settings() {
+    return settings;
   }
 
   @Override

@@ -60,7 +60,7 @@ class ReflectiveJudgeTest {
   void reflectVerdictsAreWellFormed() {
     List<Verdict> verdicts = judge.judge(pairs);
     assertThat(verdicts).hasSize(pairs.size());
-    int samples = judge.samplesPerPair();
+    int samples = judge.settings().samples();
     for (int i = 0; i < verdicts.size(); i++) {
       Verdict v = verdicts.get(i);
       assertThat(v.ok()).isTrue();

@@ -41,8 +41,8 @@ import java.util.regex.Pattern;
  * @param maxPromptTokens token budget of the judge prompt; longer pairs are dead-lettered
  * @param judgeDir directory of the judge model (model.onnx, tokenizer.json, judge.json)
  * @param judgeMode greedy, vote or reflect
- * @param judgeSamples judgments sampled per pair (vote and reflect)
- * @param judgeTemperature sampling temperature
+ * @param judgeSamples judgments sampled per pair (vote and reflect); 0 = the model's judge.json
+ * @param judgeTemperature sampling temperature; NaN = the model's judge.json
  * @param inferenceDevice cpu or cuda
  * @param intraOpThreads ONNX Runtime intra-op threads; 0 lets ONNX Runtime decide
  * @param stateDir Kafka Streams state directory; null keeps Kafka Streams' default
@@ -107,8 +107,8 @@ public record AppConfig(
               "judge prompt token budget (bundled judge: 352 + 64 generated of 512)"),
           new ConfigKey(JUDGE_DIR, "models/judge-tiny", "judge model directory"),
           new ConfigKey(JUDGE_MODE, "reflect", "greedy | vote | reflect"),
-          new ConfigKey(JUDGE_SAMPLES, "8", "judgments sampled per pair"),
-          new ConfigKey(JUDGE_TEMPERATURE, "1.0", "sampling temperature"),
+          new ConfigKey(JUDGE_SAMPLES, "", "judgments sampled per pair; empty = judge.json"),
+          new ConfigKey(JUDGE_TEMPERATURE, "", "sampling temperature; empty = judge.json"),
           new ConfigKey(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
           new ConfigKey(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
           new ConfigKey(STATE_DIR, "", "Kafka Streams state directory; empty = Streams' default"),
@@ -153,8 +153,10 @@ public record AppConfig(
     }
     judgeMode = requireOneOf(JUDGE_MODE, judgeMode, MODES);
     // vote and reflect show half the samples in each response order: at least one of each
-    requireRange(JUDGE_SAMPLES, judgeSamples, judgeMode.equals("greedy") ? 1 : 2, 64);
-    if (!(judgeTemperature >= 0.0 && judgeTemperature <= 10.0)) {
+    if (judgeSamples != 0) { // 0: the model's judge.json decides
+      requireRange(JUDGE_SAMPLES, judgeSamples, judgeMode.equals("greedy") ? 1 : 2, 64);
+    }
+    if (!Double.isNaN(judgeTemperature) && !(judgeTemperature >= 0.0 && judgeTemperature <= 10.0)) {
       throw invalid(JUDGE_TEMPERATURE, judgeTemperature, "use a number in [0, 10], e.g. 1.0");
     }
     inferenceDevice = requireOneOf(INFERENCE_DEVICE, inferenceDevice, DEVICES);
@@ -204,8 +206,12 @@ public record AppConfig(
         parse(values, JUDGE_MAX_PROMPT_TOKENS, Integer::parseInt, "a token count, e.g. 352"),
         Path.of(values.get(JUDGE_DIR)),
         values.get(JUDGE_MODE),
-        parse(values, JUDGE_SAMPLES, Integer::parseInt, "a whole number, e.g. 8"),
-        parse(values, JUDGE_TEMPERATURE, Double::parseDouble, "a number, e.g. 1.0"),
+        values.get(JUDGE_SAMPLES).isEmpty()
+            ? 0
+            : parse(values, JUDGE_SAMPLES, Integer::parseInt, "a whole number, e.g. 8"),
+        values.get(JUDGE_TEMPERATURE).isEmpty()
+            ? Double.NaN
+            : parse(values, JUDGE_TEMPERATURE, Double::parseDouble, "a number, e.g. 1.0"),
         values.get(INFERENCE_DEVICE),
         parse(values, INFERENCE_INTRA_OP_THREADS, Integer::parseInt, "a thread count, e.g. 4"),
         values.get(STATE_DIR),
@@ -250,7 +256,10 @@ public record AppConfig(
         inputTopic, outputTopic, dlqTopic, batchSize, batchMaxWaitMs, maxPromptTokens);
   }
 
-  /** The judge's scoring options (mode, samples, temperature). */
+  /**
+   * What the user set of the judge's scoring options (mode, samples, temperature); unset samples
+   * (0) and temperature (NaN) are resolved from the model's judge.json by {@code JudgeSettings}.
+   */
   public JudgeOptions judgeOptions() {
     return new JudgeOptions(JudgeOptions.Mode.parse(judgeMode), judgeSamples, judgeTemperature);
   }

@@ -104,7 +104,14 @@ public final class RewardStreamApp implements AutoCloseable {
     return prepare(configured, judge).launch();
   }
 
-  private static Judge openJudge(AppConfig config) {
+  /**
+   * Opens the judge {@code run} scores with: the same {@code ReflectiveJudge.open} path as every
+   * other command, with the options the config set.
+   *
+   * @param config the app config
+   * @return the judge, owned by the caller
+   */
+  public static Judge openJudge(AppConfig config) {
     LOG.info(
         "opening judge {} ({} mode, {} device)",
         LanguageModel.resolveDir(config.judgeDir()).toAbsolutePath().normalize(),

@@ -65,8 +65,8 @@ final class EvalCommand implements Callable<Integer> {
         BufferedWriter writer =
             out == null ? null : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
       System.err.printf(
-          "judging %d pairs from %s with %s %s (%s mode)%n",
-          pairs.size(), data, j.info().id(), j.info().version(), j.info().mode());
+          "judging %d pairs from %s with %s %s: %s%n",
+          pairs.size(), data, j.info().id(), j.info().version(), j.settings().describe());
       EvalRunner.Report report =
           EvalRunner.run(
               j,

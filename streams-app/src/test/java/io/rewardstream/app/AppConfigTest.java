@@ -37,8 +37,9 @@ class AppConfigTest {
     assertThat(config.maxPromptTokens()).isEqualTo(352);
     assertThat(config.judgeDir()).isEqualTo(Path.of("models/judge-tiny"));
     assertThat(config.judgeMode()).isEqualTo("reflect");
-    assertThat(config.judgeSamples()).isEqualTo(8);
-    assertThat(config.judgeTemperature()).isEqualTo(1.0);
+    // unset: the model's judge.json decides (JudgeSettings)
+    assertThat(config.judgeSamples()).isZero();
+    assertThat(config.judgeTemperature()).isNaN();
     assertThat(config.inferenceDevice()).isEqualTo("cpu");
     assertThat(config.intraOpThreads()).isZero();
     assertThat(config.stateDir()).isNull();
