@@ -198,8 +198,8 @@ public final class OrtProfileBench {
         100 * kernels / run,
         run - kernels);
     s.get("kernel_ms_per_step_by_op")
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             e ->
                 out.printf(
                     Locale.ROOT,

@@ -8,7 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -84,8 +83,7 @@ final class KustomizeRenderer {
 
   /** Strategic merge of {@code patch} into {@code target}, in place. */
   static void merge(ObjectNode target, ObjectNode patch) {
-    for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> field = it.next();
+    for (Map.Entry<String, JsonNode> field : patch.properties()) {
       String key = field.getKey();
       JsonNode value = field.getValue();
       JsonNode current = target.get(key);

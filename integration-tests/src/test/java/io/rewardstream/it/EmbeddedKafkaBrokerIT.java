@@ -104,7 +104,6 @@ class EmbeddedKafkaBrokerIT {
     return Collections.list(NetworkInterface.getNetworkInterfaces()).stream()
         .flatMap(NetworkInterface::inetAddresses)
         .filter(a -> a instanceof Inet4Address && !a.isLoopbackAddress())
-        .map(a -> (InetAddress) a)
         .toList();
   }
 }

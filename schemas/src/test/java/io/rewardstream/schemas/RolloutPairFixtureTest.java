@@ -82,8 +82,8 @@ class RolloutPairFixtureTest {
     Map<String, String> metadata = new LinkedHashMap<>();
     expected
         .get("metadata")
-        .fields()
-        .forEachRemaining(e -> metadata.put(e.getKey(), e.getValue().asText()));
+        .properties()
+        .forEach(e -> metadata.put(e.getKey(), e.getValue().asText()));
     return metadata;
   }
 

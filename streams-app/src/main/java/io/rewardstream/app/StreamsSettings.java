@@ -22,6 +22,14 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public record StreamsSettings(Properties properties, List<Setting> settings) {
 
+  /**
+   * Deprecated in Kafka 4.x only because it becomes the default (and goes) in 5.0; until then
+   * Streams warns at every start while it is unset, so it is set, in this one place.
+   */
+  @SuppressWarnings("deprecation")
+  private static final String PROCESSING_HANDLER_GLOBAL =
+      StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG;
+
   /** The producer's limit unless raised on the broker (transaction.max.timeout.ms). */
   static final long BROKER_MAX_TRANSACTION_TIMEOUT_MS = 900_000;
 
@@ -147,7 +155,7 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
     settings.add(
         setting(
             file,
-            StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG,
+            PROCESSING_HANDLER_GLOBAL,
             "true",
             "the Kafka 5.0 default, set now: the topology has no global stores, and Streams"
                 + " warns at every start while it is unset"));

@@ -137,8 +137,8 @@ public final class RolloutJsonl {
       throw error(where, "field \"metadata\" must be an object of strings, got " + kind(value));
     }
     value
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             entry -> {
               if (!entry.getValue().isValueNode() || entry.getValue().isNull()) {
                 throw error(

@@ -91,9 +91,8 @@ final class AppProcess implements AutoCloseable {
     Manifest manifest = new Manifest();
     manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
     manifest.getMainAttributes().put(Attributes.Name.CLASS_PATH, classPath.toString().strip());
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest)) {
-      // the manifest is the whole jar
-    }
+    // the manifest is the whole jar: opening and closing the stream writes it
+    new JarOutputStream(Files.newOutputStream(jar), manifest).close();
     return jar;
   }
 
