@@ -51,7 +51,7 @@ public record ModelConfig(
     JsonNode node = root.get(key);
     if (node == null || node.isNull()) {
       throw new InferenceException(
-          file + " has no \"" + key + "\": add it (see README, Model contract)");
+          file + " has no \"" + key + "\": add it (see docs/judge.md, Model contract)");
     }
     return node;
   }

@@ -10,9 +10,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Judges a preference dataset in both orders and tallies the eval table (README, "Judge quality").
- * Each pair becomes two scorings in the same judge batch: as given (A = chosen) and swapped (A =
- * rejected), with distinct rollout ids so their sampling seeds differ.
+ * Judges a preference dataset in both orders and tallies the eval table (docs/judge.md, "Judge
+ * quality"). Each pair becomes two scorings in the same judge batch: as given (A = chosen) and
+ * swapped (A = rejected), with distinct rollout ids so their sampling seeds differ.
  */
 public final class EvalRunner {
 

@@ -12,7 +12,7 @@ import java.util.Optional;
 
 /**
  * The pure decision rules shared by every mode: confidence, majority vote, ReflectRM's winner-group
- * vote, and the one definition of p_a_better and the rewards (README, "Rewards").
+ * vote, and the one definition of p_a_better and the rewards (docs/judge.md, "Rewards").
  */
 final class Ballot {
 

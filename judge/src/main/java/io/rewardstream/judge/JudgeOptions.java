@@ -12,7 +12,7 @@ import java.util.Locale;
  */
 public record JudgeOptions(Mode mode, int samples, double temperature) {
 
-  /** Scoring modes; see README "Judge modes". */
+  /** Scoring modes; see docs/judge.md, "Modes, anchors and rewards". */
   public enum Mode {
     /** One greedy judgment per order; agreeing gives the verdict, disagreeing a tie. */
     GREEDY,

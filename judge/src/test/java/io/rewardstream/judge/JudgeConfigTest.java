@@ -32,7 +32,7 @@ class JudgeConfigTest {
 
   @Test
   void rmR1FragmentSwapsTemplatesAndParserWithoutCodeChanges() throws IOException {
-    // given: the bundled judge.json with the RM-R1 fragment merged in, as README describes
+    // given: the bundled judge.json with the RM-R1 fragment merged in, as docs/judge.md describes
     ObjectMapper json = new ObjectMapper();
     ObjectNode merged =
         (ObjectNode) json.readTree(TestModels.judgeTiny().resolve("judge.json").toFile());

@@ -48,7 +48,7 @@ public final class SingleObjectSerde<T extends SpecificRecord>
   private static final String FORMAT_FIX =
       "the producer must use Avro single-object encoding: C3 01 + 8-byte little-endian"
           + " CRC-64-AVRO fingerprint of the schema's Parsing Canonical Form + Avro binary body"
-          + " (Java: BinaryMessageEncoder; Python: see the README)";
+          + " (Java: BinaryMessageEncoder; other languages: docs/wire-format.md)";
 
   private final Class<T> type;
   private final Schema readerSchema;

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
       "Watches the rewards topic: windowed reward statistics per policy and judge version to"
           + " reward-stats, and drift alerts (PSI, KS, mean shift against a reference) to"
           + " reward-drift-alerts. Runs until SIGTERM or Ctrl-C.",
-      "Reads the drift.* keys of --config / --set (README, 'Reward drift monitoring'); other"
+      "Reads the drift.* keys of --config / --set (docs/drift.md); other"
           + " keys, except RewardStream's own, go to Kafka Streams as they are."
     })
 final class DriftCommand implements Callable<Integer> {
