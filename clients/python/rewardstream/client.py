@@ -122,9 +122,11 @@ class RewardClient:
         self._lock = threading.RLock()  # guards the fields below
         self._changed = threading.Condition(self._lock)
         self._consumer_lock = threading.Lock()  # one thread polls the consumer at a time
+        # Positioning and sending happen under one gate, so that a call re-positioning the consumer
+        # at the topics' ends can never overtake another call's send (and miss its results).
+        self._send_gate = threading.Lock()
         self._sent: "collections.OrderedDict[str, _Sent]" = collections.OrderedDict()
         self._by_value: dict[bytes, str] = {}
-        self._calls = 0
         self._partitions: Optional[list[tuple[str, int]]] = None
         self._closed = False
 
@@ -225,18 +227,19 @@ class RewardClient:
         with self._lock:
             if self._closed:
                 raise RewardStreamError("the client is closed")
-            self._calls += 1
-            # Nothing sent earlier is still awaited and no other call is reading: start reading
-            # at the topics' ends instead of wading through what others produced meanwhile.
-            fresh = self._calls == 1 and all(e.outcome is not None for e in self._sent.values())
         try:
-            self._position(deadline, to_end=fresh)
-            self._send(ids, values, deadline)
+            with self._send_gate:
+                with self._lock:
+                    # Nothing sent earlier is still awaited (by any call, or after a timeout):
+                    # start reading at the topics' ends instead of wading through what others
+                    # produced meanwhile.
+                    fresh = all(e.outcome is not None for e in self._sent.values())
+                self._position(deadline, to_end=fresh)
+                self._send(ids, values, deadline)
             self._await(ids, deadline)
             return self._collect(ids, timeout, return_exceptions)
         finally:
             with self._lock:
-                self._calls -= 1
                 for rid in ids:
                     entry = self._sent.get(rid)
                     if entry is not None:
@@ -325,7 +328,7 @@ class RewardClient:
                     self._drop(rid)
                 results.append(outcome)
         if missing:
-            raise ScoringTimeout(missing, results, timeout)
+            raise ScoringTimeout(missing, results, timeout, list(ids))
         if not return_exceptions and any(isinstance(r, PairError) for r in results):
             raise BatchError(results)
         return results
@@ -439,6 +442,20 @@ class RewardClient:
             self._drop(rid)
 
     def pending(self) -> list[str]:
-        """Ids sent by this client whose answer has not been handed back yet (e.g. timed out)."""
+        """Ids sent by this client whose answer has not come yet (e.g. after a timeout)."""
         with self._lock:
             return [rid for rid, e in self._sent.items() if e.outcome is None]
+
+    def forget(self, rollout_ids: Optional[Iterable[str]] = None) -> None:
+        """Stops reading for these timed-out ids (default: all that no call is waiting for).
+
+        While a timed-out id is remembered, every call reads the result topics from where the
+        client stood before that id was sent; forgetting lets the next call start at the topics'
+        ends. Asking for a forgotten id again sends it again.
+        """
+        with self._lock:
+            chosen = list(self._sent) if rollout_ids is None else list(rollout_ids)
+            for rid in chosen:
+                entry = self._sent.get(rid)
+                if entry is not None and entry.active <= 0:
+                    self._drop(rid)

@@ -53,19 +53,25 @@ class DeliveryError(PairError):
 
 class ScoringTimeout(RewardStreamError, TimeoutError):
     """Not every input was answered in time. ``missing`` lists the rollout ids still awaited,
-    ``results`` holds, in input order, what did come back (None where missing).
+    ``results`` holds, in input order, what did come back (None where missing), and
+    ``rollout_ids`` every input's id (generated ones included), so the same pairs can be asked for
+    again: ``[dataclasses.replace(p, rollout_id=i) for p, i in zip(pairs, e.rollout_ids)]``.
 
     Calling ``score_pairs`` again with the same ids does not send them again if the first copies
     reached Kafka: the client keeps reading for them (see the client README, "Re-sending").
     """
 
-    def __init__(self, missing: Sequence[str], results: list[Any], timeout: float) -> None:
+    def __init__(
+        self, missing: Sequence[str], results: list[Any], timeout: float, rollout_ids: Sequence[str] = ()
+    ) -> None:
         shown = ", ".join(missing[:10]) + (f", ... ({len(missing)} in all)" if len(missing) > 10 else "")
         super().__init__(
             f"no result within {timeout:g} s for {len(missing)} of {len(results)} input(s): {shown}"
         )
         self.missing = list(missing)
         self.results = results
+        #: every input's id in input order, generated ones included: pass them to ask again
+        self.rollout_ids = list(rollout_ids)
 
 
 class BatchError(RewardStreamError):

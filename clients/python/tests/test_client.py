@@ -219,3 +219,26 @@ def test_a_closed_client_refuses_work(broker):
     c.close()
     with pytest.raises(Exception, match="closed"):
         c.score_pairs([Pair("q", "a", "b")])
+
+
+def test_a_timeout_carries_the_generated_ids_so_the_same_pairs_can_be_asked_again(client, broker):
+    import dataclasses
+
+    broker.hold = True
+    pairs = [Pair("q", "right", "b"), Pair("q", "b", "right")]
+    with pytest.raises(ScoringTimeout) as caught:
+        client.score_pairs(pairs, timeout=0.2)
+    assert caught.value.missing == caught.value.rollout_ids and len(set(caught.value.rollout_ids)) == 2
+    broker.release()
+    again = [dataclasses.replace(p, rollout_id=i) for p, i in zip(pairs, caught.value.rollout_ids)]
+    assert [r.preferred for r in client.score_pairs(again, timeout=5)] == ["A", "B"]
+    assert len(broker.produced) == 2
+
+
+def test_forget_stops_reading_for_timed_out_ids(client, broker):
+    broker.server = lambda key, value: []
+    with pytest.raises(ScoringTimeout):
+        client.score_pairs([Pair("q", "a", "b", rollout_id="never")], timeout=0.1)
+    assert client.pending() == ["never"]
+    client.forget()
+    assert client.pending() == []
