@@ -5,6 +5,9 @@ cluster and topic names in REWARDSTREAM_IT_* variables; without them these tests
 """
 
 import json
+import os
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -84,6 +87,44 @@ def test_the_trl_judge_ranks_a_small_batch_right(client, heldout):
                    for i, r in enumerate(rows)]
     judge = TrlPairwiseJudge(client, timeout=120, seed=7)
     assert judge.judge(prompts, completions) == [0, 1] * 4
+
+
+def test_the_cli_scores_produces_and_tails(it_env, heldout, tmp_path):
+    prefix = run_id()
+    lines = [
+        {"rollout_id": f"{prefix}-cli-{i}", "prompt": r["prompt"], "response_a": r["chosen"],
+         "response_b": r["rejected"], "policy_version": "cli", "metadata": {"n": i}}
+        for i, r in enumerate(heldout[200:204])
+    ]
+    lines.append({**lines[0], "rollout_id": f"{prefix}-cli-empty", "response_b": ""})
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+
+    score = cli(it_env, "score", str(pairs), "--timeout", "120", "--rollouts-topic", it_env["rollouts"],
+                "--rewards-topic", it_env["rewards"], "--dlq-topic", it_env["dlq"])
+    assert score.returncode == 1, score.stderr  # 1: one pair was dead-lettered
+    out = [json.loads(line) for line in score.stdout.splitlines()]
+    assert [o["rollout_id"] for o in out] == [line["rollout_id"] for line in lines]
+    assert [o.get("preferred") for o in out[:4]] == ["A"] * 4
+    assert out[4]["status"] == "ERROR" and out[4]["reason_code"] == "EMPTY_FIELD"
+
+    one = tmp_path / "one.jsonl"
+    one.write_text(json.dumps({**lines[1], "rollout_id": f"{prefix}-cli-produced"}) + "\n", encoding="utf-8")
+    produce = cli(it_env, "produce", str(one), "--topic", it_env["rollouts"])
+    assert produce.returncode == 0 and "produced 1 rollout pairs" in produce.stdout, produce.stderr
+    tail = cli(it_env, "tail", "--topic", it_env["rewards"], "--from-beginning", "--idle-timeout", "15")
+    assert tail.returncode == 0, tail.stderr
+    assert f"reward  {prefix}-cli-produced OK preferred=A" in tail.stdout
+    assert f"reward  {prefix}-cli-0 OK preferred=A" in tail.stdout
+
+
+def cli(it_env, *args):
+    """``python -m rewardstream ARGS`` against the test cluster."""
+    env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}
+    return subprocess.run(
+        [sys.executable, "-m", "rewardstream", *args, "--bootstrap-servers", it_env["bootstrap"]],
+        capture_output=True, text=True, timeout=180, env=env,
+    )
 
 
 def count_keys(it_env, topic, key):
