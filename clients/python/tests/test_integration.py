@@ -118,6 +118,28 @@ def test_the_cli_scores_produces_and_tails(it_env, heldout, tmp_path):
     assert f"reward  {prefix}-cli-0 OK preferred=A" in tail.stdout
 
 
+def test_the_readme_examples_run(it_env, monkeypatch, capsys):
+    import re
+
+    import rewardstream
+
+    readme = open(os.path.join(os.path.dirname(__file__), "..", "README.md"), encoding="utf-8").read()
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "localhost:9092" in b]
+    assert len(blocks) >= 8, "the README's examples were not found"
+    real = rewardstream.RewardClient
+
+    def on_the_test_cluster(bootstrap, **kw):  # the examples say localhost:9092 and default topics
+        return real(it_env["bootstrap"], rollouts_topic=it_env["rollouts"],
+                    rewards_topic=it_env["rewards"], dlq_topic=it_env["dlq"], **kw)
+
+    monkeypatch.setattr(rewardstream, "RewardClient", on_the_test_cluster)
+    for number, block in enumerate(blocks, start=1):
+        exec(compile(block, f"README.md python block {number}", "exec"), {"__name__": "readme"})
+    printed = capsys.readouterr().out
+    print(printed)
+    assert "EMPTY_FIELD" in printed and "[0, 1]" in printed and "'rewards':" in printed
+
+
 def cli(it_env, *args):
     """``python -m rewardstream ARGS`` against the test cluster."""
     env = {**os.environ, "PYTHONPATH": os.path.dirname(os.path.dirname(os.path.abspath(__file__)))}

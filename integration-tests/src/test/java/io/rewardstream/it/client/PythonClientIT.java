@@ -24,9 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * integration}) with Debian's {@code /usr/bin/python3} in a child process, passing the cluster and
  * the topic names in {@code REWARDSTREAM_IT_*} variables. The pytest cases score 100 held-out
  * pairs, get a dead letter back with its reason, time out and re-ask without re-sending, and rank a
- * batch through the TRL adapter, and drive the {@code python -m rewardstream} CLI; this test
- * asserts pytest's exit status and its pass count, so a skipped case (e.g. a variable that did not
- * arrive) fails it too.
+ * batch through the TRL adapter, and drive the {@code python -m rewardstream} CLI and run the
+ * client README's examples; this test asserts pytest's exit status and its pass count, so a skipped
+ * case (e.g. a variable that did not arrive) fails it too.
  */
 class PythonClientIT {
 
@@ -34,7 +34,7 @@ class PythonClientIT {
   static final String PYTHON = System.getProperty("rewardstream.python", "/usr/bin/python3");
 
   /** The number of {@code integration} cases in clients/python/tests/test_integration.py. */
-  static final int EXPECTED_PASSED = 5;
+  static final int EXPECTED_PASSED = 6;
 
   @RegisterExtension
   static final KafkaClusterExtension kafka = KafkaClusterExtension.fromSystemProperties();
