@@ -24,7 +24,6 @@ import logging
 import random
 from typing import Any, Mapping, Optional, Sequence
 
-from .errors import PairError
 from .types import Pair, PairReward
 
 log = logging.getLogger(__name__)
@@ -172,7 +171,9 @@ def grpo_reward_func(client: Any, *, reference_key: str = "reference", **options
     return rewardstream
 
 
-def verl_compute_score(client: Any, *, prompt_keys: Sequence[str] = ("prompt", "question"), **options: Any):
+def verl_compute_score(
+    client: Any, *, prompt_keys: Sequence[str] = ("prompt", "question"), **options: Any
+):
     """verl's batch ``compute_score`` (``reward_model.reward_manager=batch``).
 
     verl passes no prompt to a batch scorer, so it is read from each ``extra_info`` under the
@@ -187,7 +188,9 @@ def verl_compute_score(client: Any, *, prompt_keys: Sequence[str] = ("prompt", "
         for i, info in enumerate(infos):
             prompt = next((info[k] for k in prompt_keys if info and info.get(k)), None)
             if prompt is None:
-                raise ValueError(f"extra_info of solution {i} has no prompt under {list(prompt_keys)}")
+                raise ValueError(
+                    f"extra_info of solution {i} has no prompt under {list(prompt_keys)}"
+                )
             prompts.append(_text(prompt))
         refs = [g if isinstance(g, str) else None for g in ground_truths]
         fail = options.get("failure_reward", 0.0)
@@ -205,8 +208,11 @@ def openrlhf_reward_func(client: Any, **options: Any):
     ``rewards + 0.5`` (a win probability in 0..1, for dynamic filtering)."""
 
     def reward_func(queries, prompts, labels=None, **kwargs):
-        responses = [q[len(p):] if q.startswith(p) else q for q, p in zip(queries, prompts)]
-        refs = [lab if isinstance(lab, str) and lab else None for lab in (labels or [None] * len(queries))]
+        responses = [q[len(p) :] if q.startswith(p) else q for q, p in zip(queries, prompts)]
+        refs = [
+            lab if isinstance(lab, str) and lab else None
+            for lab in (labels or [None] * len(queries))
+        ]
         rewards = pairwise_group_rewards(client, list(prompts), responses, refs, **options)
         return {
             "rewards": rewards,
@@ -220,5 +226,7 @@ def openrlhf_reward_func(client: Any, **options: Any):
 def openrlhf_handle(client: Any, request: Mapping[str, Any], **options: Any) -> dict:
     """One OpenRLHF remote-RM request (the JSON body POSTed to ``/get_reward``) to its response."""
     return openrlhf_reward_func(client, **options)(
-        request["query"], request.get("prompts") or [""] * len(request["query"]), request.get("labels")
+        request["query"],
+        request.get("prompts") or [""] * len(request["query"]),
+        request.get("labels"),
     )

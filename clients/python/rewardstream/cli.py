@@ -34,11 +34,15 @@ def main(argv: Optional[Sequence[str]] = None, out: TextIO = sys.stdout) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m rewardstream", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m rewardstream", description=__doc__.split("\n")[0]
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--bootstrap-servers", default="localhost:9092", help="(default: %(default)s)")
+        p.add_argument(
+            "--bootstrap-servers", default="localhost:9092", help="(default: %(default)s)"
+        )
         p.add_argument(
             "--config",
             action="append",
@@ -58,14 +62,19 @@ def _parser() -> argparse.ArgumentParser:
     tail.add_argument("--from-beginning", action="store_true")
     tail.add_argument("--max", type=int, default=0, help="stop after N records (0 = never)")
     tail.add_argument(
-        "--idle-timeout", type=float, default=0, help="stop after this many idle seconds (0 = never)"
+        "--idle-timeout",
+        type=float,
+        default=0,
+        help="stop after this many idle seconds (0 = never)",
     )
     common(tail)
     tail.set_defaults(run=_tail)
 
     score = commands.add_parser("score", help="score the pairs of a JSONL file, print the rewards")
     score.add_argument("file")
-    score.add_argument("--timeout", type=float, default=300.0, help="seconds (default: %(default)s)")
+    score.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds (default: %(default)s)"
+    )
     score.add_argument("--rollouts-topic", default="rollouts")
     score.add_argument("--rewards-topic", default="rewards")
     score.add_argument("--dlq-topic", default="rollouts-dlq")
@@ -111,7 +120,9 @@ def _produce(args: argparse.Namespace, out: TextIO) -> int:
 
         while True:
             try:
-                producer.produce(args.topic, value=value, key=pair.rollout_id.encode(), on_delivery=report)
+                producer.produce(
+                    args.topic, value=value, key=pair.rollout_id.encode(), on_delivery=report
+                )
                 break
             except BufferError:
                 producer.poll(0.1)
@@ -121,7 +132,10 @@ def _produce(args: argparse.Namespace, out: TextIO) -> int:
         print("error: " + "; ".join(failures[:5]), file=sys.stderr)
         return 1
     elapsed = int((time.monotonic() - start) * 1000)
-    print(f"produced {len(pairs)} rollout pairs from {args.file} to {args.topic} in {elapsed} ms", file=out)
+    print(
+        f"produced {len(pairs)} rollout pairs from {args.file} to {args.topic} in {elapsed} ms",
+        file=out,
+    )
     return 0
 
 
@@ -165,7 +179,9 @@ def _tail(args: argparse.Namespace, out: TextIO) -> int:
         info = metadata.topics.get(args.topic)
         if info is None or info.error is not None or not info.partitions:
             raise ValueError(f"topic {args.topic!r} does not exist on the cluster")
-        start = confluent_kafka.OFFSET_BEGINNING if args.from_beginning else confluent_kafka.OFFSET_END
+        start = (
+            confluent_kafka.OFFSET_BEGINNING if args.from_beginning else confluent_kafka.OFFSET_END
+        )
         assignment = []
         for p in sorted(info.partitions):
             low, high = consumer.get_watermark_offsets(
@@ -179,7 +195,10 @@ def _tail(args: argparse.Namespace, out: TextIO) -> int:
             for msg in consumer.consume(num_messages=100, timeout=0.5):
                 if msg.error() is not None:
                     continue
-                print(f"{msg.topic()}-{msg.partition()}@{msg.offset()}  {format_record(codec, msg.value())}", file=out)
+                print(
+                    f"{msg.topic()}-{msg.partition()}@{msg.offset()}  {format_record(codec, msg.value())}",
+                    file=out,
+                )
                 last = time.monotonic()
                 printed += 1
                 if printed == args.max:

@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Iterable, Mapping, Optional, Sequence, Union
 
 from ._avro import Codec, UnknownSchemaError
 from .errors import (
@@ -227,6 +227,7 @@ class RewardClient:
         with self._lock:
             if self._closed:
                 raise RewardStreamError("the client is closed")
+        waiting: list[str] = []  # the ids this call counts itself as waiting for
         try:
             with self._send_gate:
                 with self._lock:
@@ -235,18 +236,20 @@ class RewardClient:
                     # produced meanwhile.
                     fresh = all(e.outcome is not None for e in self._sent.values())
                 self._position(deadline, to_end=fresh)
-                self._send(ids, values, deadline)
+                self._send(ids, values, deadline, waiting)
             self._await(ids, deadline)
             return self._collect(ids, timeout, return_exceptions)
         finally:
             with self._lock:
-                for rid in ids:
+                for rid in waiting:
                     entry = self._sent.get(rid)
                     if entry is not None:
                         entry.active -= 1
                 self._forget_oldest()
 
-    def _send(self, ids: Sequence[str], values: Sequence[bytes], deadline: float) -> None:
+    def _send(
+        self, ids: Sequence[str], values: Sequence[bytes], deadline: float, waiting: list[str]
+    ) -> None:
         """Produces the inputs that need sending. Read before resend: an id this client sent
         before and that reached Kafka is not sent again; its result is read instead, from the
         offsets the consumer held before the first send."""
@@ -257,12 +260,14 @@ class RewardClient:
                     entry = None  # never written: sending again costs nothing twice
                 if entry is not None:
                     entry.active += 1
+                    waiting.append(rid)
                     log.debug("rollout %s was sent before; reading for its result", rid)
                     continue
                 self._drop(rid)
                 entry = _Sent(rid, value, active=1)
                 self._sent[rid] = entry
                 self._by_value[value] = rid
+                waiting.append(rid)
             self._produce(entry, deadline)
         self._producer.poll(0)
 
@@ -288,7 +293,7 @@ class RewardClient:
                 return
             except BufferError:  # the local queue is full: let it drain, within the deadline
                 if time.monotonic() >= deadline:
-                    delivered(f"local producer queue full until the deadline", None)
+                    delivered("the local producer queue stayed full until the deadline", None)
                     return
                 self._producer.poll(0.05)
 

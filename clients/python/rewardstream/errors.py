@@ -62,9 +62,15 @@ class ScoringTimeout(RewardStreamError, TimeoutError):
     """
 
     def __init__(
-        self, missing: Sequence[str], results: list[Any], timeout: float, rollout_ids: Sequence[str] = ()
+        self,
+        missing: Sequence[str],
+        results: list[Any],
+        timeout: float,
+        rollout_ids: Sequence[str] = (),
     ) -> None:
-        shown = ", ".join(missing[:10]) + (f", ... ({len(missing)} in all)" if len(missing) > 10 else "")
+        shown = ", ".join(missing[:10]) + (
+            f", ... ({len(missing)} in all)" if len(missing) > 10 else ""
+        )
         super().__init__(
             f"no result within {timeout:g} s for {len(missing)} of {len(results)} input(s): {shown}"
         )

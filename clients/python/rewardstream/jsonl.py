@@ -68,7 +68,9 @@ def _kind(value: Any) -> str:
 
 def _text(value: Any, field: str, where: str) -> str:
     if not isinstance(value, str):
-        raise ValueError(f'{where} field "{field}" must be a string, got {_kind(value)} {json.dumps(value)}')
+        raise ValueError(
+            f'{where} field "{field}" must be a string, got {_kind(value)} {json.dumps(value)}'
+        )
     return value
 
 
@@ -87,7 +89,9 @@ def _metadata(node: dict, where: str) -> dict:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise ValueError(f'{where} field "metadata" must be an object of strings, got {_kind(value)}')
+        raise ValueError(
+            f'{where} field "metadata" must be an object of strings, got {_kind(value)}'
+        )
     out = {}
     for key, item in value.items():
         if item is None or isinstance(item, (dict, list)):

@@ -1,8 +1,9 @@
 """The trainer adapters have the trainers' shapes and turn pairwise verdicts into the right rewards."""
 
 import pytest
+from test_results import dead_letter_record, reward_record
 
-from rewardstream import DeadLetteredError, Pair, PairReward
+from rewardstream import DeadLetteredError, PairReward
 from rewardstream.adapters import (
     TrlPairwiseJudge,
     grpo_reward_func,
@@ -12,7 +13,6 @@ from rewardstream.adapters import (
     verl_compute_score,
 )
 from rewardstream.types import DeadLetter
-from test_results import dead_letter_record, reward_record
 
 
 class FakeClient:
@@ -26,7 +26,11 @@ class FakeClient:
         out = []
         for i, p in enumerate(pairs):
             if "bad" in p.response_a:
-                out.append(DeadLetteredError(f"id-{i}", DeadLetter.from_avro(dead_letter_record(f"id-{i}"))))
+                out.append(
+                    DeadLetteredError(
+                        f"id-{i}", DeadLetter.from_avro(dead_letter_record(f"id-{i}"))
+                    )
+                )
                 continue
             a, b = "right" in p.response_a, "right" in p.response_b
             prob = 0.9 if a and not b else 0.1 if b and not a else 0.5
@@ -55,7 +59,9 @@ def test_trl_judge_scores_and_failures():
 
 def test_trl_judge_accepts_conversational_completions():
     judge = TrlPairwiseJudge(FakeClient(), seed=0)
-    completions = [[[{"role": "assistant", "content": "no"}], [{"role": "assistant", "content": "right"}]]]
+    completions = [
+        [[{"role": "assistant", "content": "no"}], [{"role": "assistant", "content": "right"}]]
+    ]
     assert judge.judge([[{"role": "user", "content": "q"}]], completions) == [1]
 
 
@@ -71,9 +77,14 @@ def test_round_robin_group_rewards_rank_the_right_completions_first_and_sum_to_z
 
 def test_anchor_and_reference_strategies():
     client = FakeClient()
-    assert len(pairwise_group_rewards(client, ["p"] * 4, ["right", "a", "b", "c"], strategy="anchor")) == 4
+    assert (
+        len(pairwise_group_rewards(client, ["p"] * 4, ["right", "a", "b", "c"], strategy="anchor"))
+        == 4
+    )
     assert len(client.calls[-1]) == 3
-    rewards = pairwise_group_rewards(client, ["p", "p"], ["right", "no"], ["right answer"] * 2, strategy="reference")
+    rewards = pairwise_group_rewards(
+        client, ["p", "p"], ["right", "no"], ["right answer"] * 2, strategy="reference"
+    )
     assert rewards == pytest.approx([0.0, -0.4])
 
 
@@ -93,16 +104,23 @@ def test_grpo_reward_func_has_trls_shape():
     assert reward.__name__ == "rewardstream"  # TRL logs each reward function by its name
     out = reward(prompts=["q", "q"], completions=["right", "no"], completion_ids=[[1], [2]])
     assert out == pytest.approx([0.4, -0.4])
-    conversational = [[{"role": "assistant", "content": "no"}], [{"role": "assistant", "content": "right"}]]
+    conversational = [
+        [{"role": "assistant", "content": "no"}],
+        [{"role": "assistant", "content": "right"}],
+    ]
     prompts = [[{"role": "user", "content": "q"}]] * 2
     assert reward(prompts, conversational) == pytest.approx([-0.4, 0.4])
-    assert grpo_reward_func(FakeClient())(["q"], ["right"], reference=["nope"]) == pytest.approx([0.4])
+    assert grpo_reward_func(FakeClient())(["q"], ["right"], reference=["nope"]) == pytest.approx(
+        [0.4]
+    )
 
 
 def test_verl_compute_score_reads_prompts_from_extra_info():
     compute_score = verl_compute_score(FakeClient())
     out = compute_score(
-        data_sources=["gsm8k"] * 2, solution_strs=["right", "no"], ground_truths=["4", "4"],
+        data_sources=["gsm8k"] * 2,
+        solution_strs=["right", "no"],
+        ground_truths=["4", "4"],
         extra_infos=[{"question": "2+2?"}, {"question": "2+2?"}],
     )
     assert [o["score"] for o in out] == pytest.approx([0.4, -0.4]) and out[0]["judged"] == 1.0
@@ -111,11 +129,17 @@ def test_verl_compute_score_reads_prompts_from_extra_info():
 
 
 def test_openrlhf_request_and_response_shape():
-    request = {"query": ["Q: 2+2? A: right", "Q: 2+2? A: no"], "prompts": ["Q: 2+2? A:"] * 2, "labels": ["", ""]}
+    request = {
+        "query": ["Q: 2+2? A: right", "Q: 2+2? A: no"],
+        "prompts": ["Q: 2+2? A:"] * 2,
+        "labels": ["", ""],
+    }
     client = FakeClient()
     response = openrlhf_handle(client, request)
     assert set(response) == {"rewards", "scores", "extra_logs"}
-    assert response["rewards"] == pytest.approx([0.4, -0.4]) and response["scores"] == pytest.approx([0.9, 0.1])
+    assert response["rewards"] == pytest.approx([0.4, -0.4]) and response[
+        "scores"
+    ] == pytest.approx([0.9, 0.1])
     assert {client.calls[0][0].response_a, client.calls[0][0].response_b} == {" right", " no"}
     single = openrlhf_reward_func(FakeClient())(["P right"], ["P"], ["wrong"])
     assert single["rewards"] == pytest.approx([0.4])

@@ -5,14 +5,20 @@ import io
 import json
 
 import pytest
+from test_results import dead_letter_record, reward_record
 
 from rewardstream import _avro, cli, jsonl
 from rewardstream.errors import DeadLetteredError
 from rewardstream.types import ChatMessage, DeadLetter, PairReward
-from test_results import dead_letter_record, reward_record
 
 NOW = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
-LINE = {"rollout_id": "r-1", "prompt": "p", "response_a": "a", "response_b": "b", "policy_version": "v"}
+LINE = {
+    "rollout_id": "r-1",
+    "prompt": "p",
+    "response_a": "a",
+    "response_b": "b",
+    "policy_version": "v",
+}
 
 
 def parse(**fields):
@@ -20,8 +26,13 @@ def parse(**fields):
 
 
 def test_a_full_line_parses_like_the_java_produce():
-    pair = parse(group_id="g", reference_answer="4", metadata={"step": 12, "ok": True, "t": 1.5},
-                 produced_at=1767225600000, messages=[{"role": "user", "content": "p"}])
+    pair = parse(
+        group_id="g",
+        reference_answer="4",
+        metadata={"step": 12, "ok": True, "t": 1.5},
+        produced_at=1767225600000,
+        messages=[{"role": "user", "content": "p"}],
+    )
     assert pair.rollout_id == "r-1" and pair.group_id == "g" and pair.reference_answer == "4"
     assert pair.metadata == {"step": "12", "ok": "true", "t": "1.5"}
     assert pair.produced_at == NOW and pair.messages == (ChatMessage("user", "p"),)
@@ -71,8 +82,12 @@ def test_score_prints_one_json_line_per_input():
     ok = cli.result_line("r-1", PairReward.from_avro(reward_record("r-1")))
     assert ok["status"] == "OK" and ok["preferred"] == "A"
     dead = DeadLetteredError("r-2", DeadLetter.from_avro(dead_letter_record("r-2")))
-    assert cli.result_line("r-2", dead) == {"rollout_id": "r-2", "status": "ERROR", "reason_code": "EMPTY_FIELD",
-                                            "reason": "field 'response_a' is empty"}
+    assert cli.result_line("r-2", dead) == {
+        "rollout_id": "r-2",
+        "status": "ERROR",
+        "reason_code": "EMPTY_FIELD",
+        "reason": "field 'response_a' is empty",
+    }
     assert cli.result_line("r-3", None)["status"] == "MISSING"
 
 

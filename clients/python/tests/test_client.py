@@ -4,8 +4,9 @@ import asyncio
 import threading
 
 import pytest
-
 from fakekafka import Broker
+from test_results import dead_letter_record, reward_record
+
 from rewardstream import (
     BatchError,
     DeadLetteredError,
@@ -16,9 +17,8 @@ from rewardstream import (
     RewardClient,
     ScoringFailedError,
     ScoringTimeout,
+    _avro,
 )
-from rewardstream import _avro
-from test_results import dead_letter_record, reward_record
 
 CODEC = _avro.Codec()
 
@@ -37,8 +37,10 @@ def judge_server(key, value):
     if "boom" in pair["prompt"]:
         failed = reward_record(rid, "FAILED", 0.5, "judge error: boom")
         letter = dead_letter_record(rid, "SCORING_FAILED", "judge error: boom", key, value)
-        return [("rewards", key, CODEC.encode("RewardResult", failed)),
-                ("rollouts-dlq", key, CODEC.encode("DeadLetter", letter))]
+        return [
+            ("rewards", key, CODEC.encode("RewardResult", failed)),
+            ("rollouts-dlq", key, CODEC.encode("DeadLetter", letter)),
+        ]
     p = 0.9 if "right" in pair["response_a"] else 0.1
     return [("rewards", key, CODEC.encode("RewardResult", reward_record(rid, p_a_better=p)))]
 
@@ -58,8 +60,10 @@ def client(broker):
 
 
 def test_results_come_back_in_input_order_with_generated_ids(client, broker):
-    pairs = [Pair(f"q{i}", "right" if i % 2 == 0 else "wrong", "wrong" if i % 2 == 0 else "right")
-             for i in range(20)]
+    pairs = [
+        Pair(f"q{i}", "right" if i % 2 == 0 else "wrong", "wrong" if i % 2 == 0 else "right")
+        for i in range(20)
+    ]
     results = client.score_pairs(pairs, timeout=5)
     assert [r.preferred for r in results] == ["A" if i % 2 == 0 else "B" for i in range(20)]
     ids = [key.decode() for _, key, _ in broker.produced]
@@ -68,20 +72,37 @@ def test_results_come_back_in_input_order_with_generated_ids(client, broker):
 
 
 def test_given_ids_and_dicts_are_kept(client):
-    [r] = client.score_pairs([{"rollout_id": "mine-1", "prompt": "q", "response_a": "right",
-                               "response_b": "no", "policy_version": "p"}], timeout=5)
+    [r] = client.score_pairs(
+        [
+            {
+                "rollout_id": "mine-1",
+                "prompt": "q",
+                "response_a": "right",
+                "response_b": "no",
+                "policy_version": "p",
+            }
+        ],
+        timeout=5,
+    )
     assert r.rollout_id == "mine-1"
 
 
 def test_the_client_config_passes_through_to_both_kafka_clients(broker):
     sasl = {"security.protocol": "SASL_SSL", "sasl.mechanisms": "PLAIN"}
-    with RewardClient("b:9", config=sasl, producer_config={"linger.ms": 50},
-                      consumer_config={"fetch.min.bytes": 1}, _kafka=broker.module()) as c:
+    with RewardClient(
+        "b:9",
+        config=sasl,
+        producer_config={"linger.ms": 50},
+        consumer_config={"fetch.min.bytes": 1},
+        _kafka=broker.module(),
+    ) as c:
         assert c._producer.conf["security.protocol"] == "SASL_SSL"
         assert c._producer.conf["linger.ms"] == 50 and c._producer.conf["enable.idempotence"]
         assert c._consumer.conf["sasl.mechanisms"] == "PLAIN"
         assert c._consumer.conf["isolation.level"] == "read_committed"
-        assert c._consumer.conf["bootstrap.servers"] == "b:9" and "linger.ms" not in c._consumer.conf
+        assert (
+            c._consumer.conf["bootstrap.servers"] == "b:9" and "linger.ms" not in c._consumer.conf
+        )
 
 
 def test_a_dead_lettered_pair_resolves_with_the_servers_reason(client):
@@ -96,8 +117,9 @@ def test_a_dead_lettered_pair_resolves_with_the_servers_reason(client):
 
 
 def test_return_exceptions_puts_errors_in_place(client):
-    results = client.score_pairs([Pair("boom", "a", "b"), Pair("q", "right", "b")], timeout=5,
-                                 return_exceptions=True)
+    results = client.score_pairs(
+        [Pair("boom", "a", "b"), Pair("q", "right", "b")], timeout=5, return_exceptions=True
+    )
     assert isinstance(results[0], ScoringFailedError) and results[0].reason == "judge error: boom"
     assert results[1].preferred == "A"
 
@@ -110,7 +132,10 @@ def test_an_undecodable_record_is_matched_by_its_key_and_bytes(client, broker):
 
 def test_a_timeout_names_the_missing_ids_and_keeps_what_came(client, broker):
     broker.server = lambda key, value: [] if b"slow" in value else judge_server(key, value)
-    pairs = [Pair("q", "right", "b", rollout_id="fast"), Pair("slow", "a", "b", rollout_id="slow-1")]
+    pairs = [
+        Pair("q", "right", "b", rollout_id="fast"),
+        Pair("slow", "a", "b", rollout_id="slow-1"),
+    ]
     with pytest.raises(ScoringTimeout) as caught:
         client.score_pairs(pairs, timeout=0.3)
     assert caught.value.missing == ["slow-1"] and "slow-1" in str(caught.value)
@@ -144,8 +169,9 @@ def test_a_result_that_lands_during_another_call_is_kept_for_the_retry(client, b
 
 def test_a_pair_that_never_reached_kafka_is_sent_again(client, broker):
     broker.fail_delivery.add(b"lost-1")
-    [err] = client.score_pairs([Pair("q", "right", "b", rollout_id="lost-1")], timeout=5,
-                               return_exceptions=True)
+    [err] = client.score_pairs(
+        [Pair("q", "right", "b", rollout_id="lost-1")], timeout=5, return_exceptions=True
+    )
     assert isinstance(err, DeliveryError) and "fake delivery failure" in str(err)
     broker.fail_delivery.clear()
     [result] = client.score_pairs([Pair("q", "right", "b", rollout_id="lost-1")], timeout=5)
@@ -181,7 +207,9 @@ def test_concurrent_calls_share_the_consumer(client):
     results = {}
 
     def call(n):
-        results[n] = client.score_pairs([Pair(f"t{n}-{i}", "right", "x") for i in range(10)], timeout=5)
+        results[n] = client.score_pairs(
+            [Pair(f"t{n}-{i}", "right", "x") for i in range(10)], timeout=5
+        )
 
     threads = [threading.Thread(target=call, args=(n,)) for n in range(4)]
     for t in threads:
@@ -228,7 +256,9 @@ def test_a_timeout_carries_the_generated_ids_so_the_same_pairs_can_be_asked_agai
     pairs = [Pair("q", "right", "b"), Pair("q", "b", "right")]
     with pytest.raises(ScoringTimeout) as caught:
         client.score_pairs(pairs, timeout=0.2)
-    assert caught.value.missing == caught.value.rollout_ids and len(set(caught.value.rollout_ids)) == 2
+    assert (
+        caught.value.missing == caught.value.rollout_ids and len(set(caught.value.rollout_ids)) == 2
+    )
     broker.release()
     again = [dataclasses.replace(p, rollout_id=i) for p, i in zip(pairs, caught.value.rollout_ids)]
     assert [r.preferred for r in client.score_pairs(again, timeout=5)] == ["A", "B"]

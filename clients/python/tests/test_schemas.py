@@ -5,8 +5,8 @@ import re
 import struct
 
 import pytest
-
 from conftest import has_module
+
 from rewardstream import _avro
 
 HISTORY = "schemas/src/main/resources/io/rewardstream/avro/history"
@@ -28,8 +28,11 @@ def test_packaged_schemas_are_byte_identical_to_the_repository_history(repo):
     repo_files = {p.name: p.read_bytes() for p in (repo / HISTORY).glob("*.avsc")}
     packaged = _avro.packaged_schema_files()
     assert sorted(packaged) == sorted(repo_files), (
-        "clients/python/rewardstream/schemas/ must hold a copy of every file in " + HISTORY
-        + "; run: cp " + HISTORY + "/*.avsc clients/python/rewardstream/schemas/"
+        "clients/python/rewardstream/schemas/ must hold a copy of every file in "
+        + HISTORY
+        + "; run: cp "
+        + HISTORY
+        + "/*.avsc clients/python/rewardstream/schemas/"
     )
     for name, data in repo_files.items():
         assert packaged[name] == data, f"{name} differs from {HISTORY}/{name}; copy it again"
@@ -51,10 +54,20 @@ def test_fingerprints_equal_javas(name):
 
 
 def test_canonical_form_of_a_logical_type_is_the_bare_primitive():
-    schema = {"type": "record", "name": "T", "namespace": "a.b", "doc": "x", "fields": [
-        {"name": "t", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "d"},
-        {"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["X", "Y"], "default": "X"}},
-        {"name": "r", "type": ["null", "E"], "default": None}]}
+    schema = {
+        "type": "record",
+        "name": "T",
+        "namespace": "a.b",
+        "doc": "x",
+        "fields": [
+            {"name": "t", "type": {"type": "long", "logicalType": "timestamp-millis"}, "doc": "d"},
+            {
+                "name": "e",
+                "type": {"type": "enum", "name": "E", "symbols": ["X", "Y"], "default": "X"},
+            },
+            {"name": "r", "type": ["null", "E"], "default": None},
+        ],
+    }
     assert _avro.parsing_canonical_form(schema) == (
         '{"name":"a.b.T","type":"record","fields":[{"name":"t","type":"long"},'
         '{"name":"e","type":{"name":"a.b.E","type":"enum","symbols":["X","Y"]}},'
@@ -73,7 +86,9 @@ def test_canonical_form_matches_python3_avro_once_its_logical_type_quirk_is_undo
     for name, data in _avro.packaged_schema_files().items():
         theirs = avro.schema.parse(data.decode()).canonical_form
         # python3-avro 1.11 keeps {"type":"long"} for logical types (README, "Wire format").
-        theirs = re.sub(r'\{"type":"(null|boolean|int|long|float|double|bytes|string)"\}', r'"\1"', theirs)
+        theirs = re.sub(
+            r'\{"type":"(null|boolean|int|long|float|double|bytes|string)"\}', r'"\1"', theirs
+        )
         assert _avro.parsing_canonical_form(json.loads(data)) == theirs, name
 
 
@@ -119,12 +134,24 @@ def test_a_pair_from_the_dataclass_encodes_to_the_fixture(repo, backend):
 def test_an_older_version_decodes_into_the_current_record_with_defaults(backend):
     files = _avro.packaged_schema_files()
     old = _avro.Codec(backend, files={"RolloutPair-v1.avsc": files["RolloutPair-v1.avsc"]})
-    v1 = {"rollout_id": "r", "prompt": "p", "response_a": "a", "response_b": "b",
-          "policy_version": "v", "produced_at": 5}
+    v1 = {
+        "rollout_id": "r",
+        "prompt": "p",
+        "response_a": "a",
+        "response_b": "b",
+        "policy_version": "v",
+        "produced_at": 5,
+    }
     data = old.encode("RolloutPair", v1)
     record, value = _avro.Codec(backend).decode(data)
     assert record == "RolloutPair"
-    assert value == {**v1, "messages": None, "group_id": None, "reference_answer": None, "metadata": {}}
+    assert value == {
+        **v1,
+        "messages": None,
+        "group_id": None,
+        "reference_answer": None,
+        "metadata": {},
+    }
 
 
 def test_both_backends_write_the_same_bytes_for_every_record():
@@ -133,7 +160,10 @@ def test_both_backends_write_the_same_bytes_for_every_record():
     from test_results import dead_letter_record, reward_record
 
     fast, slow = _avro.Codec("fastavro"), _avro.Codec("avro")
-    for name, value in (("RewardResult", reward_record("r-1")), ("DeadLetter", dead_letter_record("r-2"))):
+    for name, value in (
+        ("RewardResult", reward_record("r-1")),
+        ("DeadLetter", dead_letter_record("r-2")),
+    ):
         assert fast.encode(name, value) == slow.encode(name, value)
         assert slow.decode(fast.encode(name, value)) == (name, value)
 
@@ -141,7 +171,7 @@ def test_both_backends_write_the_same_bytes_for_every_record():
 @pytest.mark.parametrize(
     "data, message",
     [
-        (b"{\"json\": 1}", "not Avro single-object encoding"),
+        (b'{"json": 1}', "not Avro single-object encoding"),
         (b"\xc3\x01\x00", "not Avro single-object encoding"),
         (b"\xc3\x01" + struct.pack("<Q", 0x0123456789ABCDEF) + b"x", "0x0123456789ABCDEF"),
     ],
@@ -153,5 +183,7 @@ def test_bad_bytes_are_refused_with_a_reason(data, message, backend):
 
 def test_a_record_of_another_type_is_refused(repo, backend):
     _, _, data = _fixture(repo)
-    with pytest.raises(_avro.UnknownSchemaError, match="expected a RewardResult record, got a RolloutPair"):
+    with pytest.raises(
+        _avro.UnknownSchemaError, match="expected a RewardResult record, got a RolloutPair"
+    ):
         _avro.Codec(backend).decode(data, expect="RewardResult")
