@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from ._avro import Codec, UnknownSchemaError
 from .errors import (
@@ -159,7 +159,7 @@ class RewardClient:
         encoded = [
             self.codec.encode("RolloutPair", p.to_avro(rid, now_ms)) for p, rid in zip(items, ids)
         ]
-        return self._score(ids, encoded, timeout, return_exceptions)
+        return self._score(self.rollouts_topic, ids, encoded, timeout, return_exceptions)
 
     async def score_pairs_async(
         self,
@@ -221,8 +221,16 @@ class RewardClient:
     # ------------------------------------------------------------------ the call
 
     def _score(
-        self, ids: Sequence[str], values: Sequence[bytes], timeout: float, return_exceptions: bool
+        self,
+        topic: str,
+        ids: Sequence[str],
+        values: Sequence[bytes],
+        timeout: float,
+        return_exceptions: bool,
     ) -> list[Any]:
+        """Sends encoded inputs (key = id) to ``topic`` and awaits one outcome per id: the kind-
+        independent part of scoring, meant to serve groups as it serves pairs (a group's result,
+        keyed and identified by group_id, needs only its own handler in ``_HANDLERS``)."""
         deadline = time.monotonic() + timeout
         with self._lock:
             if self._closed:
@@ -236,7 +244,7 @@ class RewardClient:
                     # produced meanwhile.
                     fresh = all(e.outcome is not None for e in self._sent.values())
                 self._position(deadline, to_end=fresh)
-                self._send(ids, values, deadline, waiting)
+                self._send(topic, ids, values, deadline, waiting)
             self._await(ids, deadline)
             return self._collect(ids, timeout, return_exceptions)
         finally:
@@ -248,7 +256,12 @@ class RewardClient:
                 self._forget_oldest()
 
     def _send(
-        self, ids: Sequence[str], values: Sequence[bytes], deadline: float, waiting: list[str]
+        self,
+        topic: str,
+        ids: Sequence[str],
+        values: Sequence[bytes],
+        deadline: float,
+        waiting: list[str],
     ) -> None:
         """Produces the inputs that need sending. Read before resend: an id this client sent
         before and that reached Kafka is not sent again; its result is read instead, from the
@@ -268,24 +281,24 @@ class RewardClient:
                 self._sent[rid] = entry
                 self._by_value[value] = rid
                 waiting.append(rid)
-            self._produce(entry, deadline)
+            self._produce(topic, entry, deadline)
         self._producer.poll(0)
 
-    def _produce(self, entry: _Sent, deadline: float) -> None:
+    def _produce(self, topic: str, entry: _Sent, deadline: float) -> None:
         def delivered(err: Any, msg: Any) -> None:
             with self._lock:
                 entry.acked = err is None
                 if err is not None and entry.outcome is None:
                     entry.outcome = DeliveryError(
                         entry.rollout_id,
-                        f"sending rollout {entry.rollout_id!r} to {self.rollouts_topic} failed: {err}",
+                        f"sending {entry.rollout_id!r} to {topic} failed: {err}",
                     )
                 self._changed.notify_all()
 
         while True:
             try:
                 self._producer.produce(
-                    self.rollouts_topic,
+                    topic,
                     value=entry.value,
                     key=entry.rollout_id.encode("utf-8"),
                     on_delivery=delivered,
@@ -365,7 +378,7 @@ class RewardClient:
 
     def _discover(self, deadline: float) -> list[tuple[str, int]]:
         found = []
-        for topic in (self.rewards_topic, self.dlq_topic):
+        for topic in (self.rewards_topic, self.dlq_topic):  # (+ group-rewards, with issue 18)
             try:
                 metadata = self._consumer.list_topics(
                     topic, timeout=max(0.1, min(10.0, deadline - time.monotonic()))
@@ -391,18 +404,18 @@ class RewardClient:
                 log.warning("consumer: %s", err)
                 continue
             try:
-                if msg.topic() == self.rewards_topic:
-                    changed |= self._on_result(msg)
-                elif msg.topic() == self.dlq_topic:
-                    changed |= self._on_dead_letter(msg)
+                # Routed by record type (the fingerprint says which), not by topic name.
+                record, value = self.codec.decode(msg.value())
+                handler = self._HANDLERS.get(record)
+                if handler is not None:
+                    changed |= handler(self, msg, value)
             except UnknownSchemaError as e:
                 log.warning("skipping %s-%d@%d: %s", msg.topic(), msg.partition(), msg.offset(), e)
         if changed:
             with self._lock:
                 self._changed.notify_all()
 
-    def _on_result(self, msg: Any) -> bool:
-        _, value = self.codec.decode(msg.value(), expect="RewardResult")
+    def _on_result(self, msg: Any, value: dict) -> bool:
         result = PairReward.from_avro(value)
         with self._lock:
             entry = self._sent.get(result.rollout_id)
@@ -411,8 +424,7 @@ class RewardClient:
             entry.outcome = result if result.ok else ScoringFailedError(result.rollout_id, result)
             return True
 
-    def _on_dead_letter(self, msg: Any) -> bool:
-        _, value = self.codec.decode(msg.value(), expect="DeadLetter")
+    def _on_dead_letter(self, msg: Any, value: dict) -> bool:
         letter = DeadLetter.from_avro(value)
         with self._lock:
             # The app fills rollout_id when the pair decoded; otherwise the original key and bytes
@@ -431,6 +443,12 @@ class RewardClient:
                 return False
             entry.outcome = DeadLetteredError(entry.rollout_id, letter)
             return True
+
+    #: record name -> handler(self, message, decoded value) -> whether an outcome was set
+    _HANDLERS: dict[str, Callable[["RewardClient", Any, dict], bool]] = {
+        "RewardResult": _on_result,
+        "DeadLetter": _on_dead_letter,
+    }
 
     # ------------------------------------------------------------------ bookkeeping
 

@@ -71,8 +71,11 @@ class Pair:
                 m if isinstance(m, ChatMessage) else ChatMessage(m["role"], m["content"])
                 for m in values["messages"]
             )
-        if isinstance(values.get("produced_at"), int):
-            values["produced_at"] = from_millis(values["produced_at"])
+        produced_at = values.get("produced_at")
+        if isinstance(produced_at, int) and not isinstance(produced_at, bool):
+            values["produced_at"] = from_millis(produced_at)
+        elif isinstance(produced_at, str):  # an ISO-8601 instant, as in JSONL
+            values["produced_at"] = _dt.datetime.fromisoformat(produced_at.replace("Z", "+00:00"))
         return cls(**values)
 
     def to_avro(self, rollout_id: str, now_ms: int) -> dict:

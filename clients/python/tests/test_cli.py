@@ -96,3 +96,10 @@ def test_bad_arguments_exit_non_zero(tmp_path, capsys):
     bad.write_text('{"rollout_id": 1}\n')
     assert cli.main(["produce", str(bad)], out=io.StringIO()) == 2
     assert "bad.jsonl line 1" in capsys.readouterr().err
+
+
+def test_a_dict_pair_takes_an_iso_timestamp_like_jsonl():
+    from rewardstream.types import Pair
+
+    pair = Pair.from_dict({**LINE, "produced_at": "2026-01-01T00:00:00Z"})
+    assert pair.to_avro("r", 0)["produced_at"] == 1767225600000
