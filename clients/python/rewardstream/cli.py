@@ -101,9 +101,9 @@ def _read(file: str) -> list:
 
 
 def _produce(args: argparse.Namespace, out: TextIO) -> int:
+    pairs = _read(args.file)  # the whole file is checked before anything is sent
     import confluent_kafka
 
-    pairs = _read(args.file)
     codec = Codec()
     start = time.monotonic()
     producer = confluent_kafka.Producer(
