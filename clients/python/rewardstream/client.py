@@ -342,7 +342,7 @@ class RewardClient:
                     missing.append(rid)
                     if entry is not None and entry.duplicates:
                         log.info("rollout %s: a copy is still buffered on the server", rid)
-                else:
+                elif entry.active <= 1:  # no other call waits for this id: done with it
                     self._drop(rid)
                 results.append(outcome)
         if missing:

@@ -272,3 +272,23 @@ def test_forget_stops_reading_for_timed_out_ids(client, broker):
     assert client.pending() == ["never"]
     client.forget()
     assert client.pending() == []
+
+
+def test_two_concurrent_calls_for_the_same_id_both_get_its_one_result(client, broker):
+    broker.hold = True
+    results = []
+
+    def call():
+        results.append(
+            client.score_pairs([Pair("q", "right", "b", rollout_id="shared")], timeout=5)
+        )
+
+    threads = [threading.Thread(target=call) for _ in range(2)]
+    for t in threads:
+        t.start()
+    threading.Event().wait(0.2)
+    broker.release()
+    for t in threads:
+        t.join()
+    assert [r[0].rollout_id for r in results] == ["shared", "shared"]
+    assert [k for _, k, _ in broker.produced] == [b"shared"] and client.pending() == []
