@@ -16,6 +16,7 @@ FIXTURES = "schemas/src/test/resources/fixtures"
 # SchemaNormalization.parsingFingerprint64 of each file, printed by Java (Avro 1.12.1).
 JAVA_FINGERPRINTS = {
     "DeadLetter-v1.avsc": 0x449B835C2FCCE069,
+    "DeadLetter-v2.avsc": 0x7667DA34B3ED83A8,
     "DriftAlert-v1.avsc": 0x0194B311852144DA,
     "RewardResult-v1.avsc": 0x67BFCF533905CDC6,
     "RewardWindowStats-v1.avsc": 0xA2126D6773E46706,

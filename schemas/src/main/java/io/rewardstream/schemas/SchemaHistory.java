@@ -104,7 +104,7 @@ public final class SchemaHistory {
     Map<String, Integer> versions = new LinkedHashMap<>();
     versions.put("RolloutPair", 2);
     versions.put("RewardResult", 1);
-    versions.put("DeadLetter", 1);
+    versions.put("DeadLetter", 2);
     versions.put("RewardWindowStats", 1);
     versions.put("DriftAlert", 1);
     return Collections.unmodifiableMap(versions);
