@@ -162,7 +162,7 @@ class PairReward:
 class DeadLetter:
     """A record RewardStream could not score (Avro ``DeadLetter``)."""
 
-    reason_code: str  # UNDECODABLE, MISSING_FIELD, EMPTY_FIELD, OVER_TOKEN_BUDGET, DUPLICATE, KEY_MISMATCH, ...
+    reason_code: str  # UNDECODABLE, EMPTY_FIELD, OVER_TOKEN_BUDGET, DUPLICATE, KEY_MISMATCH, ...
     reason: str
     rollout_id: Optional[str]
     policy_version: Optional[str]
