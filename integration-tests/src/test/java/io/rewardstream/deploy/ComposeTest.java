@@ -75,7 +75,7 @@ class ComposeTest {
     Topics.all().forEach(t -> assertThat(create).contains(t.name()));
 
     // a graceful stop outlasts one batch
-    long closeWaitSeconds = Math.max(30, (config.batchBudgetMs() + 999) / 1000);
+    long closeWaitSeconds = Math.max(30, (config.transactionWorkMs() + 999) / 1000);
     assertThat(seconds(worker.path("stop_grace_period").asText()))
         .isGreaterThanOrEqualTo(closeWaitSeconds + 20);
   }

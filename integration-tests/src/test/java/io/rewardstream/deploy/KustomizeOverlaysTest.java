@@ -197,9 +197,10 @@ class KustomizeOverlaysTest {
   void terminationGraceOutlastsOneBatch(String overlay) {
     Rendered rendered = Rendered.overlay(overlay);
     AppConfig config = rendered.appConfig();
-    // RewardStreamApp.close waits max(30 s, batch budget) for Kafka Streams to close; the pod
+    // RewardStreamApp.close waits max(30 s, 2 x batch budget: a batch and its retry) for Kafka
+    // Streams to close; the pod
     // needs that plus time to commit, leave the group and exit before the kubelet's SIGKILL.
-    long closeWaitSeconds = Math.max(30, (config.batchBudgetMs() + 999) / 1000);
+    long closeWaitSeconds = Math.max(30, (config.transactionWorkMs() + 999) / 1000);
     assertThat(rendered.podSpec().getTerminationGracePeriodSeconds())
         .isGreaterThanOrEqualTo(closeWaitSeconds + 20);
   }

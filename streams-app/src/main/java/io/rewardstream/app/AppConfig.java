@@ -276,6 +276,16 @@ public record AppConfig(
     return (long) Math.ceil(batchSize * (double) pairCostMs * costSafetyFactor);
   }
 
+  /**
+   * The most scoring one transaction may hold: one batch (the budget) and, if the batch call fails
+   * as a whole, its pair-by-pair retry (about the same again). At most one batch is scored per
+   * transaction, whatever the partition count ({@code CommitBudget}), so this bounds every
+   * transaction of the stream thread.
+   */
+  public long transactionWorkMs() {
+    return 2 * batchBudgetMs();
+  }
+
   /** The Kafka Streams settings with the why of each of ours, checked against the batch budget. */
   public StreamsSettings streamsSettings() {
     return StreamsSettings.of(this);

@@ -1,5 +1,6 @@
 package io.rewardstream.app;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -8,6 +9,7 @@ import io.rewardstream.inference.LanguageModel;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.ReflectiveJudge;
+import io.rewardstream.topology.CommitBudget;
 import io.rewardstream.topology.RewardTopology;
 import java.time.Clock;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
@@ -62,6 +65,7 @@ public final class RewardStreamApp implements AutoCloseable {
   private MetricsServer metricsServer;
   private final CompletableFuture<Void> running = new CompletableFuture<>();
   private final CompletableFuture<State> terminated = new CompletableFuture<>();
+  private final AtomicLong rebalances = new AtomicLong();
   private boolean closed;
 
   private RewardStreamApp(
@@ -72,9 +76,15 @@ public final class RewardStreamApp implements AutoCloseable {
     this.config = config;
     this.judge = judge;
     this.registry = registry;
+    // One batch per transaction over all partitions; the observer reports the commits to it.
+    CommitBudget budget = CommitBudget.oneBatchPerCommit();
+    TransactionObserver transactions = new TransactionObserver(budget);
     this.streams =
         new KafkaStreams(
-            RewardTopology.build(config.topologySettings(), judge), settings.properties());
+            RewardTopology.build(config.topologySettings(), judge, budget),
+            settings.properties(),
+            transactions);
+    transactions.bindTo(registry);
     streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(Clock.systemUTC()));
     streams.setStateListener(this::onStateChange);
     this.streamsMetrics = new KafkaStreamsMetrics(streams);
@@ -84,6 +94,11 @@ public final class RewardStreamApp implements AutoCloseable {
             streams,
             s -> s.state().isRunningOrRebalancing() ? 1 : 0)
         .description("1 while Kafka Streams is RUNNING or REBALANCING")
+        .register(registry);
+    FunctionCounter.builder("rewardstream.streams.rebalances", rebalances, AtomicLong::get)
+        .description(
+            "times Kafka Streams went from RUNNING back to REBALANCING (a member joined or left,"
+                + " or a task migrated after fencing)")
         .register(registry);
   }
 
@@ -227,6 +242,9 @@ public final class RewardStreamApp implements AutoCloseable {
 
   private void onStateChange(State newState, State oldState) {
     LOG.info("Kafka Streams {} -> {}", oldState, newState);
+    if (oldState == State.RUNNING && newState == State.REBALANCING) {
+      rebalances.incrementAndGet();
+    }
     if (newState == State.RUNNING) {
       running.complete(null);
     } else if (newState == State.ERROR || newState == State.NOT_RUNNING) {
@@ -277,9 +295,12 @@ public final class RewardStreamApp implements AutoCloseable {
     return terminated.join();
   }
 
-  /** How long {@link #close()} waits for Kafka Streams: long enough for a batch to finish. */
+  /**
+   * How long {@link #close()} waits for Kafka Streams: long enough for a batch (and its retry) to
+   * finish.
+   */
   Duration closeTimeout() {
-    Duration budget = Duration.ofMillis(config.batchBudgetMs());
+    Duration budget = Duration.ofMillis(config.transactionWorkMs());
     return budget.compareTo(MIN_CLOSE_TIMEOUT) > 0 ? budget : MIN_CLOSE_TIMEOUT;
   }
 

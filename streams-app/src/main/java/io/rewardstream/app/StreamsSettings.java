@@ -102,7 +102,7 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
 
   private static List<Setting> delivery(AppConfig config) {
     Map<String, String> file = config.kafkaProperties();
-    long budget = config.batchBudgetMs();
+    long work = config.transactionWorkMs();
     return List.of(
         setting(
             file,
@@ -113,16 +113,17 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
         setting(
             file,
             ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
-            Long.toString(Math.max(budget, MIN_TRANSACTION_TIMEOUT_MS)),
-            "a scoring batch runs inside one transaction: at least the batch budget ("
+            Long.toString(Math.max(work, MIN_TRANSACTION_TIMEOUT_MS)),
+            "a transaction holds at most one scoring batch (over all partitions) and its"
+                + " pair-by-pair retry: at least 2 x the batch budget ("
                 + cost(config)
                 + "); longer only delays aborting a crashed instance's transaction"),
         setting(
             file,
             ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
-            Long.toString(Math.max(2 * budget, MIN_MAX_POLL_INTERVAL_MS)),
-            "Streams stops processing to poll after half of it, so a batch started then must"
-                + " fit in the other half: at least 2 x the batch budget ("
+            Long.toString(Math.max(2 * work, MIN_MAX_POLL_INTERVAL_MS)),
+            "Streams stops processing to poll after half of it, so a batch (and its retry)"
+                + " started then must fit in the other half: at least 4 x the batch budget ("
                 + cost(config)
                 + ")"));
   }
@@ -208,15 +209,15 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
     String txnKey =
         effectiveKey(properties, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "producer.");
     long txn = parseMs(properties, txnKey);
-    long budget = config.batchBudgetMs();
-    if (txn < budget) {
+    long work = config.transactionWorkMs();
+    if (txn < work) {
       throw ConfigValues.invalid(
           txnKey,
           txn,
           "a scoring batch may take "
               + cost(config)
-              + "; raise it to at least "
-              + budget
+              + " and its pair-by-pair retry as long again; raise it to at least "
+              + work
               + " or lower batch.size");
     }
     if (txn > BROKER_MAX_TRANSACTION_TIMEOUT_MS && !config.kafkaProperties().containsKey(txnKey)) {
@@ -232,19 +233,19 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
   }
 
   private static void checkPollInterval(Properties properties, AppConfig config) {
-    long budget = config.batchBudgetMs();
+    long work = config.transactionWorkMs();
     String pollKey =
         effectiveKey(
             properties, ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "main.consumer.", "consumer.");
     long poll = parseMs(properties, pollKey);
-    if (poll < 2 * budget) {
+    if (poll < 2 * work) {
       throw ConfigValues.invalid(
           pollKey,
           poll,
-          "must be at least 2 x the batch budget ("
+          "must be at least 4 x the batch budget ("
               + cost(config)
-              + "), i.e. "
-              + 2 * budget
+              + "; a batch and its retry, twice), i.e. "
+              + 2 * work
               + "; raise it or lower batch.size");
     }
   }

@@ -22,16 +22,20 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Buffers valid pairs in a changelogged store and scores them in batches.
  *
- * <p>A batch is flushed when {@code batchSize} pairs are buffered (in {@link #process}) or when the
- * oldest has waited {@code maxWaitMs} (wall-clock punctuator). A flush scores the batch with one
- * judge call, forwards one RewardResult per pair (plus a DeadLetter per failed pair) and deletes
- * the pairs from the store, all in the same process/punctuate call and so in the same EOS
- * transaction: after a crash either all of it is committed or the batch is still buffered and is
- * scored again, with the same seeded verdicts.
+ * <p>A batch is scored when {@code batchSize} pairs are buffered (in {@link #process}, or by the
+ * punctuator when the buffer filled while the budget was spent) or when the oldest has waited
+ * {@code maxWaitMs} (wall-clock punctuator), and only when the thread's {@link CommitBudget} allows
+ * a batch in the current transaction. Scoring a batch makes one judge call, forwards one
+ * RewardResult per pair (plus a DeadLetter per failed pair) and deletes the pairs from the store,
+ * all in the same process/punctuate call and so in the same EOS transaction: after a crash either
+ * all of it is committed or the batch is still buffered and is scored again, with the same seeded
+ * verdicts. After a batch the processor asks for a commit, so the next batch (of any partition) can
+ * start at once.
  */
 final class BatchBufferProcessor implements Processor<String, BufferedPair, String, Object> {
 
   private final BatchScorer scorer;
+  private final CommitBudget budget;
   private final JudgeInfo judgeInfo;
   private final int batchSize;
   private final long maxWaitMs;
@@ -47,8 +51,10 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
    */
   private long lastScoredAtMs;
 
-  BatchBufferProcessor(BatchScorer scorer, JudgeInfo judgeInfo, int batchSize, long maxWaitMs) {
+  BatchBufferProcessor(
+      BatchScorer scorer, CommitBudget budget, JudgeInfo judgeInfo, int batchSize, long maxWaitMs) {
     this.scorer = scorer;
+    this.budget = budget;
     this.judgeInfo = judgeInfo;
     this.batchSize = batchSize;
     this.maxWaitMs = maxWaitMs;
@@ -81,8 +87,9 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     }
     store.put(record.key(), record.value());
     buffered++;
-    if (buffered >= batchSize) {
-      flush(readBuffer());
+    // Only a full batch is scored here; reading the buffer costs a scan, so not while it waits.
+    while (buffered >= batchSize && budget.tryAcquire()) {
+      scoreOldest();
     }
   }
 
@@ -90,15 +97,24 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     if (buffered == 0) {
       return;
     }
+    while (buffered > 0 && (buffered >= batchSize || waitedLongEnough(now))) {
+      if (!budget.tryAcquire()) {
+        return; // another partition's batch is in this transaction; look again next tick
+      }
+      scoreOldest();
+    }
+  }
+
+  /** Whether the oldest buffered pair has waited the max wait (reads the oldest pair). */
+  private boolean waitedLongEnough(long now) {
     List<KeyValue<String, BufferedPair>> entries = readBuffer();
     if (entries.isEmpty()) {
-      return;
+      buffered = 0;
+      return false;
     }
     // the max wait counts from the oldest pair's arrival, but not from before the judge was free
     long waitingSince = Math.max(entries.get(0).value.arrivalMs(), lastScoredAtMs);
-    if (now - waitingSince >= maxWaitMs) {
-      flush(entries);
-    }
+    return now - waitingSince >= maxWaitMs;
   }
 
   /** Every buffered pair, oldest first. */
@@ -113,12 +129,21 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     return entries;
   }
 
-  /** Scores the entries in chunks of at most a batch (more only after batch.size was lowered). */
-  private void flush(List<KeyValue<String, BufferedPair>> entries) {
-    for (int from = 0; from < entries.size(); from += batchSize) {
-      scoreAndEmit(entries.subList(from, Math.min(entries.size(), from + batchSize)));
+  /**
+   * Scores the oldest batch (at most {@code batchSize} pairs) and asks for a commit, which gives
+   * the budget back.
+   */
+  private void scoreOldest() {
+    List<KeyValue<String, BufferedPair>> entries = readBuffer();
+    buffered = entries.size();
+    if (entries.isEmpty()) {
+      return;
     }
-    buffered = 0;
+    List<KeyValue<String, BufferedPair>> batch =
+        entries.subList(0, Math.min(entries.size(), batchSize));
+    scoreAndEmit(batch);
+    buffered -= batch.size();
+    context.commit();
   }
 
   private void scoreAndEmit(List<KeyValue<String, BufferedPair>> batch) {

@@ -33,9 +33,10 @@ import org.apache.kafka.streams.state.Stores;
  *   <li><b>batch-buffer</b> dead-letters a rollout_id already buffered (DUPLICATE), buffers the
  *       rest in {@link #STORE}, a changelogged key-value store (key rollout_id, value {@link
  *       BufferedPair}), and scores a batch when {@code batch.size} pairs are buffered or the oldest
- *       has waited {@code batch.max.wait.ms} (wall clock). It forwards one RewardResult per pair to
- *       {@code rewards-sink}, a DeadLetter (SCORING_FAILED) for each pair that failed, and deletes
- *       the batch from the store, in one process/punctuate call, hence one EOS transaction.
+ *       has waited {@code batch.max.wait.ms} (wall clock), at most one batch per transaction over
+ *       all partitions ({@link CommitBudget}). It forwards one RewardResult per pair to {@code
+ *       rewards-sink}, a DeadLetter (SCORING_FAILED) for each pair that failed, and deletes the
+ *       batch from the store, in one process/punctuate call, hence one EOS transaction.
  *   <li><b>rewards-sink</b> and <b>dlq-sink</b> write Avro RewardResult / DeadLetter, key
  *       rollout_id (null for dead letters whose id is unknown).
  * </ul>
@@ -76,11 +77,15 @@ public final class RewardTopology {
    * @param config topic names, batch size and max wait, token budget
    * @param judge the judge that scores batches and counts prompt tokens; its {@link Judge#info()}
    *     is read once, here, and stamped on every result
+   * @param budget the scoring allowed per transaction, shared by every partition's buffer: {@link
+   *     CommitBudget#oneBatchPerCommit()} with the commits reported to it, for a real {@code
+   *     KafkaStreams} under exactly-once
    * @return a new topology; build one per {@code KafkaStreams} instance
    */
-  public static Topology build(TopologySettings config, Judge judge) {
+  public static Topology build(TopologySettings config, Judge judge, CommitBudget budget) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(judge, "judge");
+    Objects.requireNonNull(budget, "budget");
     JudgeInfo info = Objects.requireNonNull(judge.info(), "judge.info()");
     Topic<String, RewardResult> rewards = Topics.REWARDS.withName(config.outputTopic());
     Topic<String, DeadLetter> dlq = Topics.ROLLOUTS_DLQ.withName(config.dlqTopic());
@@ -97,7 +102,9 @@ public final class RewardTopology {
         SOURCE);
     topology.addProcessor(
         BUFFER,
-        () -> new BatchBufferProcessor(scorer, info, config.batchSize(), config.batchMaxWaitMs()),
+        () ->
+            new BatchBufferProcessor(
+                scorer, budget, info, config.batchSize(), config.batchMaxWaitMs()),
         VALIDATE);
     topology.addStateStore(bufferStore(), BUFFER);
     topology.addSink(

@@ -114,8 +114,10 @@ class AppConfigTest {
     assertThat(streams.getProperty("processing.guarantee")).isEqualTo("exactly_once_v2");
     assertThat(streams.getProperty("application.id")).isEqualTo("rewardstream");
     assertThat(streams.getProperty("bootstrap.servers")).isEqualTo("localhost:9092");
-    assertThat(streams.getProperty("transaction.timeout.ms")).isEqualTo("96000");
-    assertThat(streams.getProperty("max.poll.interval.ms")).isEqualTo("300000");
+    // a transaction holds one batch and its pair-by-pair retry: 2 x 96 s
+    assertThat(config.transactionWorkMs()).isEqualTo(192_000);
+    assertThat(streams.getProperty("transaction.timeout.ms")).isEqualTo("192000");
+    assertThat(streams.getProperty("max.poll.interval.ms")).isEqualTo("384000");
     assertThat(streams.getProperty("processing.exception.handler"))
         .isEqualTo(DeadLetterProcessingExceptionHandler.class.getName());
     assertThat(streams.getProperty(DeadLetterProcessingExceptionHandler.DLQ_TOPIC_CONFIG))
@@ -125,9 +127,9 @@ class AppConfigTest {
 
   @Test
   void bigBatchesGetLongerTimeoutsAndSmallOnesKeepTheFloors() {
-    Properties big = config("batch.size", "64", "judge.pair.cost.ms", "2500").streamsProperties();
-    assertThat(big.getProperty("transaction.timeout.ms")).isEqualTo("480000");
-    assertThat(big.getProperty("max.poll.interval.ms")).isEqualTo("960000");
+    Properties big = config("batch.size", "64", "judge.pair.cost.ms", "1000").streamsProperties();
+    assertThat(big.getProperty("transaction.timeout.ms")).isEqualTo("384000");
+    assertThat(big.getProperty("max.poll.interval.ms")).isEqualTo("768000");
 
     Properties small = config("batch.size", "2", "judge.pair.cost.ms", "100").streamsProperties();
     assertThat(small.getProperty("transaction.timeout.ms")).isEqualTo("10000");
@@ -140,16 +142,16 @@ class AppConfigTest {
 
     assertThat(measured.batchBudgetMs()).isEqualTo(240_000);
     assertThat(measured.streamsProperties().getProperty("transaction.timeout.ms"))
-        .isEqualTo("240000");
+        .isEqualTo("480000");
   }
 
   @Test
   void theFileOverridesOurDefaultsAndIsMarkedSo() {
     StreamsSettings settings =
-        config("transaction.timeout.ms", "120000", "processing.guarantee", "at_least_once")
+        config("transaction.timeout.ms", "250000", "processing.guarantee", "at_least_once")
             .streamsSettings();
 
-    assertThat(settings.properties().getProperty("transaction.timeout.ms")).isEqualTo("120000");
+    assertThat(settings.properties().getProperty("transaction.timeout.ms")).isEqualTo("250000");
     assertThat(settings.properties().getProperty("processing.guarantee"))
         .isEqualTo("at_least_once");
     assertThat(settings.settings())
@@ -158,7 +160,7 @@ class AppConfigTest {
         .satisfies(
             s -> {
               assertThat(s.overridden()).isTrue();
-              assertThat(s.value()).isEqualTo("120000");
+              assertThat(s.value()).isEqualTo("250000");
               assertThat(s.toString()).contains("from the config file").contains("96000 ms");
             });
   }
@@ -184,7 +186,7 @@ class AppConfigTest {
     assertThatThrownBy(config::streamsProperties)
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("transaction.timeout.ms=30000")
-        .hasMessageContaining("96000");
+        .hasMessageContaining("192000");
   }
 
   @Test
@@ -218,12 +220,12 @@ class AppConfigTest {
   }
 
   @Test
-  void refusesAPollIntervalUnderTwiceTheBatch() {
-    AppConfig config = config("main.consumer.max.poll.interval.ms", "100000");
+  void refusesAPollIntervalUnderFourTimesTheBatch() {
+    AppConfig config = config("main.consumer.max.poll.interval.ms", "300000");
 
     assertThatThrownBy(config::streamsProperties)
-        .hasMessageContaining("main.consumer.max.poll.interval.ms=100000")
-        .hasMessageContaining("192000");
+        .hasMessageContaining("main.consumer.max.poll.interval.ms=300000")
+        .hasMessageContaining("384000");
   }
 
   @Test
@@ -231,17 +233,17 @@ class AppConfigTest {
     AppConfig config = config("batch.size", "256", "judge.pair.cost.ms", "5000");
 
     assertThatThrownBy(config::streamsProperties)
-        .hasMessageContaining("transaction.timeout.ms=3840000")
+        .hasMessageContaining("transaction.timeout.ms=7680000")
         .hasMessageContaining("transaction.max.timeout.ms");
     // unless the operator raised the broker limit and says so
     Properties ok =
         config(
                 "batch.size", "256",
                 "judge.pair.cost.ms", "5000",
-                "transaction.timeout.ms", "4000000",
-                "max.poll.interval.ms", "8000000")
+                "transaction.timeout.ms", "8000000",
+                "max.poll.interval.ms", "16000000")
             .streamsProperties();
-    assertThat(ok.getProperty("transaction.timeout.ms")).isEqualTo("4000000");
+    assertThat(ok.getProperty("transaction.timeout.ms")).isEqualTo("8000000");
   }
 
   @Test

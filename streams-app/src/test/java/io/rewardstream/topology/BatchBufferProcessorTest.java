@@ -30,10 +30,28 @@ class BatchBufferProcessorTest {
           .build();
 
   private BatchBufferProcessor processor(int batchSize, long maxWaitMs) {
+    return processor(context, store, CommitBudget.unbounded(), batchSize, maxWaitMs);
+  }
+
+  private BatchBufferProcessor processor(
+      MockProcessorContext<String, Object> context,
+      KeyValueStore<String, BufferedPair> store,
+      CommitBudget budget,
+      int batchSize,
+      long maxWaitMs) {
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
     return new BatchBufferProcessor(
-        new BatchScorer(judge), FakeJudgeForTopologyTests.INFO, batchSize, maxWaitMs);
+        new BatchScorer(judge), budget, FakeJudgeForTopologyTests.INFO, batchSize, maxWaitMs);
+  }
+
+  private static KeyValueStore<String, BufferedPair> newStore() {
+    return Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(RewardTopology.STORE),
+            Serdes.String(),
+            BufferedPair.serde())
+        .withLoggingDisabled()
+        .build();
   }
 
   private static BufferedPair buffered(String id, int partition, long offset, long arrival) {
@@ -104,6 +122,41 @@ class BatchBufferProcessorTest {
     // a full max wait after the judge became free: r3 goes on its own
     tick.punctuate(12_300);
     assertThat(judge.calls()).containsExactly(List.of("r1", "r2"), List.of("r3"));
+  }
+
+  @Test
+  void partitionsSharingABudgetScoreOneBatchPerTransaction() {
+    // Given: two tasks (partitions 0 and 1) of one stream thread, sharing its budget
+    CommitBudget budget = CommitBudget.oneBatchPerCommit();
+    MockProcessorContext<String, Object> context0 = new MockProcessorContext<>();
+    MockProcessorContext<String, Object> context1 = new MockProcessorContext<>();
+    BatchBufferProcessor p0 = processor(context0, newStore(), budget, 2, 60_000);
+    BatchBufferProcessor p1 = processor(context1, newStore(), budget, 2, 60_000);
+    context0.setCurrentSystemTimeMs(10_000);
+    context1.setCurrentSystemTimeMs(10_000);
+    p0.init(context0);
+    p1.init(context1);
+
+    // When: both buffers fill in the same loop iteration, i.e. before any commit
+    p0.process(new Record<>("a1", buffered("a1", 0, 1, 10_000), 10_000));
+    p0.process(new Record<>("a2", buffered("a2", 0, 2, 10_000), 10_000));
+    p1.process(new Record<>("b1", buffered("b1", 1, 1, 10_000), 10_000));
+    p1.process(new Record<>("b2", buffered("b2", 1, 2, 10_000), 10_000));
+    context1.scheduledPunctuators().get(0).getPunctuator().punctuate(10_100);
+
+    // Then: only the first batch is scored, and its task asked for the commit that frees the budget
+    assertThat(judge.calls()).containsExactly(List.of("a1", "a2"));
+    assertThat(context0.committed()).isTrue();
+    assertThat(context1.committed()).isFalse();
+    assertThat(budget.batchesDeferred()).isEqualTo(2);
+
+    // When: the transaction is committed and the second task's punctuator looks again
+    budget.transactionEnded();
+    context1.scheduledPunctuators().get(0).getPunctuator().punctuate(10_200);
+
+    // Then: its full batch is scored without waiting for the max wait
+    assertThat(judge.calls()).containsExactly(List.of("a1", "a2"), List.of("b1", "b2"));
+    assertThat(budget.batchesGranted()).isEqualTo(2);
   }
 
   @Test

@@ -62,7 +62,7 @@ class RewardTopologyTest {
     AppConfig config = AppConfig.fromProperties(file);
     driver =
         new TopologyTestDriver(
-            RewardTopology.build(config.topologySettings(), judge),
+            RewardTopology.build(config.topologySettings(), judge, CommitBudget.unbounded()),
             config.streamsProperties(),
             START);
     rollouts =
@@ -117,7 +117,9 @@ class RewardTopologyTest {
   void namesEveryNode() {
     start(4, 2000);
     TopologyDescription description =
-        RewardTopology.build(AppConfig.defaults().topologySettings(), judge).describe();
+        RewardTopology.build(
+                AppConfig.defaults().topologySettings(), judge, CommitBudget.unbounded())
+            .describe();
     assertThat(description.toString())
         .contains(
             RewardTopology.SOURCE,
