@@ -38,6 +38,10 @@ import java.util.regex.Pattern;
  * @param dlqTopic topic of DeadLetter records
  * @param batchSize pairs scored in one judge call
  * @param batchMaxWaitMs longest a buffered pair waits for its batch to fill, in ms
+ * @param maxRecordBytes largest input record (key + value bytes) accepted; bigger ones are
+ *     dead-lettered OVERSIZE, so the buffered copy always fits the changelog's max record size
+ * @param duplicatesRetentionMs how long a scored rollout_id is remembered, so that the same id sent
+ *     again within it is dead-lettered DUPLICATE instead of scored a second time
  * @param maxPromptTokens token budget of the judge prompt; longer pairs are dead-lettered
  * @param judgeDir directory of the judge model (model.onnx, tokenizer.json, judge.json)
  * @param judgeMode greedy, vote or reflect
@@ -59,6 +63,8 @@ public record AppConfig(
     String dlqTopic,
     int batchSize,
     long batchMaxWaitMs,
+    int maxRecordBytes,
+    long duplicatesRetentionMs,
     int maxPromptTokens,
     Path judgeDir,
     String judgeMode,
@@ -79,6 +85,8 @@ public record AppConfig(
   public static final String TOPIC_DLQ = "topic.dlq";
   public static final String BATCH_SIZE = "batch.size";
   public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
+  public static final String INPUT_MAX_RECORD_BYTES = "input.max.record.bytes";
+  public static final String DUPLICATES_RETENTION_MS = "duplicates.retention.ms";
   public static final String JUDGE_MAX_PROMPT_TOKENS = "judge.max.prompt.tokens";
   public static final String JUDGE_DIR = "judge.dir";
   public static final String JUDGE_MODE = "judge.mode";
@@ -101,6 +109,14 @@ public record AppConfig(
           new ConfigKey(TOPIC_DLQ, "rollouts-dlq", "dead-letter topic (Avro DeadLetter)"),
           new ConfigKey(BATCH_SIZE, "16", "pairs per judge call (not the producer's batch.size)"),
           new ConfigKey(BATCH_MAX_WAIT_MS, "2000", "longest wait for a batch to fill, ms"),
+          new ConfigKey(
+              INPUT_MAX_RECORD_BYTES,
+              "262144",
+              "largest input record (key + value bytes); bigger: dead letter OVERSIZE"),
+          new ConfigKey(
+              DUPLICATES_RETENTION_MS,
+              "86400000",
+              "how long a scored rollout_id is remembered to refuse a re-send (DUPLICATE), ms"),
           new ConfigKey(
               JUDGE_MAX_PROMPT_TOKENS,
               "352",
@@ -147,6 +163,10 @@ public record AppConfig(
               + " batch size is producer.batch.size)");
     }
     requireRange(BATCH_MAX_WAIT_MS, batchMaxWaitMs, 1, 3_600_000);
+    // The buffer's changelog holds the record and its decoded pair (about twice its size): at 4 MiB
+    // that is already above the broker's default max.message.bytes (1 MiB); see docs/pipeline.md.
+    requireRange(INPUT_MAX_RECORD_BYTES, maxRecordBytes, 1024, 4 * 1024 * 1024);
+    requireRange(DUPLICATES_RETENTION_MS, duplicatesRetentionMs, 60_000, 365L * 86_400_000);
     requireRange(JUDGE_MAX_PROMPT_TOKENS, maxPromptTokens, 1, 1_000_000);
     if (judgeDir == null) {
       throw invalid(JUDGE_DIR, null, "set it to the judge model directory");
@@ -203,6 +223,8 @@ public record AppConfig(
         values.get(TOPIC_DLQ),
         parse(values, BATCH_SIZE, Integer::parseInt, "a whole number of pairs, e.g. 16"),
         parse(values, BATCH_MAX_WAIT_MS, Long::parseLong, "milliseconds, e.g. 2000"),
+        parse(values, INPUT_MAX_RECORD_BYTES, Integer::parseInt, "bytes, e.g. 262144"),
+        parse(values, DUPLICATES_RETENTION_MS, Long::parseLong, "milliseconds, e.g. 86400000"),
         parse(values, JUDGE_MAX_PROMPT_TOKENS, Integer::parseInt, "a token count, e.g. 352"),
         Path.of(values.get(JUDGE_DIR)),
         values.get(JUDGE_MODE),
@@ -236,6 +258,8 @@ public record AppConfig(
         dlqTopic,
         batchSize,
         batchMaxWaitMs,
+        maxRecordBytes,
+        duplicatesRetentionMs,
         maxPromptTokens,
         judgeDir,
         judgeMode,
@@ -253,7 +277,14 @@ public record AppConfig(
   /** Topics, batch shape and token budget of the scoring topology. */
   public TopologySettings topologySettings() {
     return new TopologySettings(
-        inputTopic, outputTopic, dlqTopic, batchSize, batchMaxWaitMs, maxPromptTokens);
+        inputTopic,
+        outputTopic,
+        dlqTopic,
+        batchSize,
+        batchMaxWaitMs,
+        maxPromptTokens,
+        maxRecordBytes,
+        duplicatesRetentionMs);
   }
 
   /**

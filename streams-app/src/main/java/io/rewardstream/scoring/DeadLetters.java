@@ -12,6 +12,13 @@ import java.time.Instant;
  */
 public final class DeadLetters {
 
+  /**
+   * Most bytes of the original key or value a dead letter carries; longer ones are cut to this
+   * prefix and {@code original_value_size} states the full value length, so the dead-letter write
+   * itself can never be too large for the topic.
+   */
+  public static final int MAX_ORIGINAL_BYTES = 64 * 1024;
+
   private DeadLetters() {}
 
   /**
@@ -38,13 +45,19 @@ public final class DeadLetters {
         .setSourceTopic(topic)
         .setSourcePartition(partition)
         .setSourceOffset(offset)
-        .setOriginalKey(wrap(key))
-        .setOriginalValue(wrap(value))
+        .setGroupId(pair == null ? null : pair.getGroupId())
+        .setOriginalKey(prefix(key))
+        .setOriginalValue(prefix(value))
+        .setOriginalValueSize(
+            value != null && value.length > MAX_ORIGINAL_BYTES ? (long) value.length : null)
         .setFailedAt(Instant.ofEpochMilli(failedAtMs))
         .build();
   }
 
-  private static ByteBuffer wrap(byte[] bytes) {
-    return bytes == null ? null : ByteBuffer.wrap(bytes);
+  private static ByteBuffer prefix(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    return ByteBuffer.wrap(bytes, 0, Math.min(bytes.length, MAX_ORIGINAL_BYTES)).slice();
   }
 }

@@ -4,6 +4,7 @@ import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.PairInput;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -41,6 +42,50 @@ public record Rejection(DeadLetterReason code, String reason) {
       }
     }
     return Optional.empty();
+  }
+
+  /** Key plus value bytes of a record (null counts as empty). */
+  public static long recordSize(byte[] key, byte[] value) {
+    return (key == null ? 0L : key.length) + (value == null ? 0L : value.length);
+  }
+
+  /** The rejection of a record bigger than the configured limit (OVERSIZE). */
+  public static Rejection oversize(long size, int limit) {
+    return new Rejection(
+        DeadLetterReason.OVERSIZE,
+        "record is "
+            + size
+            + " bytes (key + value), over input.max.record.bytes="
+            + limit
+            + "; make the prompt, responses, messages or metadata smaller, or raise the limit"
+            + " (and the topics' max.message.bytes, see docs/pipeline.md)");
+  }
+
+  /**
+   * KEY_MISMATCH when the record key is set and is not the pair's rollout_id: exactly-once and the
+   * duplicate checks work per partition, and only a key equal to the id puts every copy of an id on
+   * the same partition. A record without a key is accepted.
+   */
+  public static Optional<Rejection> checkKey(byte[] key, RolloutPair pair) {
+    if (key == null) {
+      return Optional.empty();
+    }
+    String text = new String(key, StandardCharsets.UTF_8);
+    if (text.equals(pair.getRolloutId())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new Rejection(
+            DeadLetterReason.KEY_MISMATCH,
+            "record key '"
+                + abbreviate(text)
+                + "' is not the rollout_id '"
+                + abbreviate(pair.getRolloutId())
+                + "'; key each record by its rollout_id"));
+  }
+
+  private static String abbreviate(String text) {
+    return text.length() <= 80 ? text : text.substring(0, 80) + "...";
   }
 
   /**

@@ -7,6 +7,7 @@ import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.schemas.Topic;
 import io.rewardstream.schemas.Topics;
 import io.rewardstream.scoring.BatchScorer;
+import java.time.Duration;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -14,6 +15,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * The RewardStream topology: rollout pairs in, rewards and dead letters out.
@@ -26,17 +28,19 @@ import org.apache.kafka.streams.state.Stores;
  * <ul>
  *   <li><b>rollouts-source</b> reads raw bytes, so a record that does not decode still reaches
  *       {@code validate} with its bytes and position and can be dead-lettered with a reason.
- *   <li><b>validate</b> decodes the RolloutPair and dead-letters undecodable bytes, missing or
- *       empty required fields and pairs over {@code judge.max.prompt.tokens} (see {@link
- *       io.rewardstream.scoring.Rejection}); valid pairs go on with their source
- *       topic/partition/offset and arrival time.
- *   <li><b>batch-buffer</b> dead-letters a rollout_id already buffered (DUPLICATE), buffers the
- *       rest in {@link #STORE}, a changelogged key-value store (key rollout_id, value {@link
- *       BufferedPair}), and scores a batch when {@code batch.size} pairs are buffered or the oldest
- *       has waited {@code batch.max.wait.ms} (wall clock), at most one batch per transaction over
- *       all partitions ({@link CommitBudget}). It forwards one RewardResult per pair to {@code
- *       rewards-sink}, a DeadLetter (SCORING_FAILED) for each pair that failed, and deletes the
- *       batch from the store, in one process/punctuate call, hence one EOS transaction.
+ *   <li><b>validate</b> dead-letters records over {@code input.max.record.bytes} (OVERSIZE),
+ *       decodes the RolloutPair and dead-letters undecodable bytes, missing or empty required
+ *       fields, a key that is not the rollout_id (KEY_MISMATCH) and pairs over {@code
+ *       judge.max.prompt.tokens} (see {@link io.rewardstream.scoring.Rejection}); valid pairs go on
+ *       with their source topic/partition/offset and arrival time.
+ *   <li><b>batch-buffer</b> dead-letters a rollout_id already buffered, or scored within {@code
+ *       duplicates.retention.ms} ({@link #SCORED_STORE}), as DUPLICATE, buffers the rest in {@link
+ *       #STORE}, a changelogged key-value store (key rollout_id, value {@link BufferedPair}), and
+ *       scores a batch when {@code batch.size} pairs are buffered or the oldest has waited {@code
+ *       batch.max.wait.ms} (wall clock), at most one batch per transaction over all partitions
+ *       ({@link CommitBudget}). It forwards one RewardResult per pair to {@code rewards-sink}, a
+ *       DeadLetter (SCORING_FAILED) for each pair that failed, and deletes the batch from the
+ *       store, in one process/punctuate call, hence one EOS transaction.
  *   <li><b>rewards-sink</b> and <b>dlq-sink</b> write Avro RewardResult / DeadLetter, key
  *       rollout_id (null for dead letters whose id is unknown).
  * </ul>
@@ -69,6 +73,12 @@ public final class RewardTopology {
    */
   public static final String STORE = "batch-buffer-store";
 
+  /**
+   * The ids scored in the last {@code duplicates.retention.ms} (window store, key rollout_id, value
+   * where the input was; changelog {@code <application.id>-scored-ids-store-changelog}).
+   */
+  public static final String SCORED_STORE = "scored-ids-store";
+
   private RewardTopology() {}
 
   /**
@@ -98,15 +108,24 @@ public final class RewardTopology {
         VALIDATE,
         () ->
             new ValidateProcessor(
-                Topics.ROLLOUTS.valueSerde().deserializer(), judge, config.maxPromptTokens()),
+                Topics.ROLLOUTS.valueSerde().deserializer(),
+                judge,
+                config.maxPromptTokens(),
+                config.maxRecordBytes()),
         SOURCE);
     topology.addProcessor(
         BUFFER,
         () ->
             new BatchBufferProcessor(
-                scorer, budget, info, config.batchSize(), config.batchMaxWaitMs()),
+                scorer,
+                budget,
+                info,
+                config.batchSize(),
+                config.batchMaxWaitMs(),
+                config.duplicatesRetentionMs()),
         VALIDATE);
     topology.addStateStore(bufferStore(), BUFFER);
+    topology.addStateStore(scoredStore(config.duplicatesRetentionMs()), BUFFER);
     topology.addSink(
         REWARDS_SINK,
         rewards.name(),
@@ -121,6 +140,18 @@ public final class RewardTopology {
         VALIDATE,
         BUFFER);
     return topology;
+  }
+
+  /**
+   * Persistent, changelogged windows of one retention period: an id is found for at least the
+   * retention after it was scored, and whole segments expire after that.
+   */
+  static StoreBuilder<WindowStore<String, String>> scoredStore(long retentionMs) {
+    Duration retention = Duration.ofMillis(retentionMs);
+    return Stores.windowStoreBuilder(
+        Stores.persistentWindowStore(SCORED_STORE, retention, retention, false),
+        Serdes.String(),
+        Serdes.String());
   }
 
   /** Persistent, changelogged (the default), uncached: a put is in the changelog at commit. */

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param batchSize pairs per judge call
  * @param batchMaxWaitMs longest wait for a batch to fill
  * @param maxPromptTokens longest judge prompt a pair may need before it is dead-lettered
+ * @param maxRecordBytes largest input record (key + value bytes) before it is dead-lettered
+ * @param duplicatesRetentionMs how long a scored rollout_id is remembered to refuse a re-send
  */
 public record TopologySettings(
     String inputTopic,
@@ -20,7 +22,9 @@ public record TopologySettings(
     String dlqTopic,
     int batchSize,
     long batchMaxWaitMs,
-    int maxPromptTokens) {
+    int maxPromptTokens,
+    int maxRecordBytes,
+    long duplicatesRetentionMs) {
 
   public TopologySettings {
     Objects.requireNonNull(inputTopic, "inputTopic");

@@ -28,12 +28,18 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
   private final Deserializer<RolloutPair> deserializer;
   private final Judge judge;
   private final int maxPromptTokens;
+  private final int maxRecordBytes;
   private ProcessorContext<String, Object> context;
 
-  ValidateProcessor(Deserializer<RolloutPair> deserializer, Judge judge, int maxPromptTokens) {
+  ValidateProcessor(
+      Deserializer<RolloutPair> deserializer,
+      Judge judge,
+      int maxPromptTokens,
+      int maxRecordBytes) {
     this.deserializer = deserializer;
     this.judge = judge;
     this.maxPromptTokens = maxPromptTokens;
+    this.maxRecordBytes = maxRecordBytes;
   }
 
   @Override
@@ -44,6 +50,14 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata source = context.recordMetadata().orElseThrow();
+    long size = Rejection.recordSize(record.key(), record.value());
+    if (size > maxRecordBytes) {
+      // Checked before anything else: an oversize record must not reach the buffer (its changelog
+      // write would fail and stop the instance, on every restart); its dead letter holds a prefix.
+      deadLetter(
+          record, source, decodeQuietly(source, record), Rejection.oversize(size, maxRecordBytes));
+      return;
+    }
     RolloutPair pair;
     try {
       pair = deserializer.deserialize(source.topic(), record.headers(), record.value());
@@ -57,7 +71,10 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
       deadLetter(record, source, null, tombstone);
       return;
     }
-    Optional<Rejection> rejection = Rejection.checkFields(pair).or(() -> overBudget(pair));
+    Optional<Rejection> rejection =
+        Rejection.checkFields(pair)
+            .or(() -> Rejection.checkKey(record.key(), pair))
+            .or(() -> overBudget(pair));
     if (rejection.isPresent()) {
       deadLetter(record, source, pair, rejection.get());
       return;
@@ -72,6 +89,15 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
             record.key(),
             record.value());
     context.forward(record.withKey(pair.getRolloutId()).withValue(buffered), RewardTopology.BUFFER);
+  }
+
+  /** The pair, for the dead letter's rollout_id, or null when the bytes do not decode. */
+  private RolloutPair decodeQuietly(RecordMetadata source, Record<byte[], byte[]> record) {
+    try {
+      return deserializer.deserialize(source.topic(), record.headers(), record.value());
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private Optional<Rejection> overBudget(RolloutPair pair) {

@@ -14,6 +14,7 @@ import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedPunct
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 
 /** The buffer as it is after a restart: pairs restored from the changelog, no record context. */
@@ -41,8 +42,23 @@ class BatchBufferProcessorTest {
       long maxWaitMs) {
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
+    WindowStore<String, String> scored =
+        Stores.windowStoreBuilder(
+                Stores.inMemoryWindowStore(
+                    RewardTopology.SCORED_STORE, Duration.ofDays(1), Duration.ofDays(1), false),
+                Serdes.String(),
+                Serdes.String())
+            .withLoggingDisabled()
+            .build();
+    scored.init(context.getStateStoreContext(), scored);
+    context.addStateStore(scored);
     return new BatchBufferProcessor(
-        new BatchScorer(judge), budget, FakeJudgeForTopologyTests.INFO, batchSize, maxWaitMs);
+        new BatchScorer(judge),
+        budget,
+        FakeJudgeForTopologyTests.INFO,
+        batchSize,
+        maxWaitMs,
+        Duration.ofDays(1).toMillis());
   }
 
   private static KeyValueStore<String, BufferedPair> newStore() {

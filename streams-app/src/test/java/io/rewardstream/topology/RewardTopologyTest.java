@@ -12,6 +12,7 @@ import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.avro.ScoreStatus;
 import io.rewardstream.schemas.AvroSerdes;
 import io.rewardstream.scoring.BatchScorer;
+import io.rewardstream.scoring.DeadLetters;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -53,8 +54,11 @@ class RewardTopologyTest {
     }
   }
 
-  private void start(int batchSize, long maxWaitMs) {
+  private void start(int batchSize, long maxWaitMs, String... extra) {
     Properties file = new Properties();
+    for (int i = 0; i < extra.length; i += 2) {
+      file.setProperty(extra[i], extra[i + 1]);
+    }
     file.setProperty(AppConfig.BATCH_SIZE, Integer.toString(batchSize));
     file.setProperty(AppConfig.BATCH_MAX_WAIT_MS, Long.toString(maxWaitMs));
     file.setProperty(AppConfig.JUDGE_MAX_PROMPT_TOKENS, "200");
@@ -311,6 +315,62 @@ class RewardTopologyTest {
     List<RewardResult> results = rewards.readValuesToList();
     assertThat(results).extracting(RewardResult::getRolloutId).containsExactly("r1", "r2", "r3");
     assertThat(results.get(0).getSourceOffset()).isZero();
+  }
+
+  @Test
+  void aRolloutSentAgainAfterItWasScoredGetsNoSecondReward() {
+    start(1, 60_000);
+    send("r1");
+    assertThat(rewardIds()).containsExactly("r1");
+
+    // an actor's retry, an hour later: same id, scored already
+    driver.advanceWallClockTime(Duration.ofHours(1));
+    byte[] again = bytes(pair("r1").build());
+    rollouts.pipeInput("r1", again);
+
+    assertThat(rewardIds()).isEmpty();
+    DeadLetter letter = onlyDeadLetter();
+    assertThat(letter.getReasonCode()).isEqualTo(DeadLetterReason.DUPLICATE);
+    assertThat(letter.getReason())
+        .contains("'r1' was already scored at")
+        .contains("input rollouts-0@0")
+        .contains("duplicates.retention.ms");
+    assertThat(letter.getSourceOffset()).isEqualTo(1);
+    assertThat(array(letter.getOriginalValue())).isEqualTo(again);
+  }
+
+  @Test
+  void aKeyThatIsNotTheRolloutIdIsDeadLettered() {
+    start(1, 60_000);
+    byte[] value = bytes(pair("r1").build());
+    rollouts.pipeInput("r-one", value);
+    rollouts.pipeInput(null, bytes(pair("r2").build())); // no key at all is accepted
+
+    DeadLetter letter = onlyDeadLetter();
+    assertThat(letter.getReasonCode()).isEqualTo(DeadLetterReason.KEY_MISMATCH);
+    assertThat(letter.getReason()).contains("'r-one'").contains("'r1'");
+    assertThat(letter.getRolloutId()).isEqualTo("r1");
+    assertThat(rewardIds()).containsExactly("r2");
+  }
+
+  @Test
+  void anOversizeRecordIsDeadLetteredWithAPrefixOfItsBytes() {
+    start(1, 60_000, AppConfig.INPUT_MAX_RECORD_BYTES, "4096");
+    byte[] value =
+        bytes(pair("big").setMetadata(java.util.Map.of("blob", "x".repeat(100_000))).build());
+    rollouts.pipeInput("big", value);
+    send("small");
+
+    DeadLetter letter = onlyDeadLetter();
+    assertThat(letter.getReasonCode()).isEqualTo(DeadLetterReason.OVERSIZE);
+    assertThat(letter.getReason())
+        .contains((value.length + 3) + " bytes")
+        .contains("input.max.record.bytes=4096");
+    assertThat(letter.getRolloutId()).isEqualTo("big");
+    assertThat(letter.getOriginalValueSize()).isEqualTo(value.length);
+    assertThat(array(letter.getOriginalValue()))
+        .isEqualTo(java.util.Arrays.copyOf(value, DeadLetters.MAX_ORIGINAL_BYTES));
+    assertThat(rewardIds()).containsExactly("small");
   }
 
   @Test
