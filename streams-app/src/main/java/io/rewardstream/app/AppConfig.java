@@ -127,7 +127,11 @@ public record AppConfig(
           new ConfigKey(JUDGE_TEMPERATURE, "", "sampling temperature; empty = judge.json"),
           new ConfigKey(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
           new ConfigKey(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
-          new ConfigKey(STATE_DIR, "", "Kafka Streams state directory; empty = Streams' default"),
+          new ConfigKey(
+              STATE_DIR,
+              "",
+              "Kafka Streams state directory; empty = a free instance-<n> under"
+                  + " <tmpdir>/rewardstream-state/<application.id>"),
           new ConfigKey(
               JUDGE_PAIR_COST_MS,
               "2000",
@@ -250,6 +254,15 @@ public record AppConfig(
    * timeouts follow the real judge on the real device rather than the configured guess.
    */
   public AppConfig withPairCostMs(long measuredPairCostMs) {
+    return with(measuredPairCostMs, stateDir);
+  }
+
+  /** A copy with this Kafka Streams state directory (the one the instance claimed). */
+  public AppConfig withStateDir(String dir) {
+    return with(pairCostMs, dir);
+  }
+
+  private AppConfig with(long newPairCostMs, String newStateDir) {
     return new AppConfig(
         applicationId,
         bootstrapServers,
@@ -267,8 +280,8 @@ public record AppConfig(
         judgeTemperature,
         inferenceDevice,
         intraOpThreads,
-        stateDir,
-        measuredPairCostMs,
+        newStateDir,
+        newPairCostMs,
         costSafetyFactor,
         metricsPort,
         kafkaProperties);

@@ -11,6 +11,7 @@ import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.ReflectiveJudge;
 import io.rewardstream.topology.CommitBudget;
 import io.rewardstream.topology.RewardTopology;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -62,6 +63,7 @@ public final class RewardStreamApp implements AutoCloseable {
   private final PrometheusMeterRegistry registry;
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
+  private final StateDirectory stateDirectory;
   private MetricsServer metricsServer;
   private final CompletableFuture<Void> running = new CompletableFuture<>();
   private final CompletableFuture<State> terminated = new CompletableFuture<>();
@@ -72,8 +74,10 @@ public final class RewardStreamApp implements AutoCloseable {
       AppConfig config,
       MeteredJudge judge,
       PrometheusMeterRegistry registry,
-      StreamsSettings settings) {
+      StreamsSettings settings,
+      StateDirectory stateDirectory) {
     this.config = config;
+    this.stateDirectory = stateDirectory;
     this.judge = judge;
     this.registry = registry;
     // One batch per transaction over all partitions; the observer reports the commits to it.
@@ -140,14 +144,22 @@ public final class RewardStreamApp implements AutoCloseable {
   private static RewardStreamApp prepare(AppConfig configured, Judge judge) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MeteredJudge metered = new MeteredJudge(Objects.requireNonNull(judge, "judge"), registry);
+    StateDirectory state = null;
     try {
+      state =
+          configured.stateDir() == null
+              ? StateDirectory.claimFree(StateDirectory.defaultRoot(configured.applicationId()))
+              : StateDirectory.claimExactly(Path.of(configured.stateDir()));
       long pairCostMs = PairCostProbe.measureMs(metered);
-      AppConfig config = configured.withPairCostMs(pairCostMs);
+      AppConfig config = configured.withPairCostMs(pairCostMs).withStateDir(state.dir().toString());
       StreamsSettings settings = config.streamsSettings();
       logStartup(configured, config, metered.info(), settings);
-      return new RewardStreamApp(config, metered, registry, settings);
+      return new RewardStreamApp(config, metered, registry, settings, state);
     } catch (RuntimeException e) {
       metered.close();
+      if (state != null) {
+        state.close();
+      }
       throw e;
     }
   }
@@ -165,6 +177,7 @@ public final class RewardStreamApp implements AutoCloseable {
       stopMetrics();
       streams.close(Duration.ZERO);
       judge.close();
+      stateDirectory.close();
       throw e;
     }
   }
@@ -328,5 +341,6 @@ public final class RewardStreamApp implements AutoCloseable {
     }
     LOG.info("stopped; scored {}", judge.summary());
     judge.close();
+    stateDirectory.close();
   }
 }

@@ -166,7 +166,8 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
               file,
               StreamsConfig.STATE_DIR_CONFIG,
               config.stateDir(),
-              "where the batch buffer's local store lives (restored from its changelog)"));
+              "where the batch buffer's local stores live (restored from their changelogs);"
+                  + " one instance per directory, locked while it runs"));
     }
     return settings;
   }
