@@ -112,11 +112,11 @@ public record AppConfig(
           new ConfigKey(
               INPUT_MAX_RECORD_BYTES,
               "262144",
-              "largest input record (key + value bytes); bigger: dead letter OVERSIZE"),
+              "largest input record, key + value bytes; bigger: OVERSIZE"),
           new ConfigKey(
               DUPLICATES_RETENTION_MS,
               "86400000",
-              "how long a scored rollout_id is remembered to refuse a re-send (DUPLICATE), ms"),
+              "ms a scored rollout_id is remembered; re-sent: DUPLICATE"),
           new ConfigKey(
               JUDGE_MAX_PROMPT_TOKENS,
               "352",
@@ -127,11 +127,7 @@ public record AppConfig(
           new ConfigKey(JUDGE_TEMPERATURE, "", "sampling temperature; empty = judge.json"),
           new ConfigKey(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
           new ConfigKey(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
-          new ConfigKey(
-              STATE_DIR,
-              "",
-              "Kafka Streams state directory; empty = a free instance-<n> under"
-                  + " <tmpdir>/rewardstream-state/<application.id>"),
+          new ConfigKey(STATE_DIR, "", "Kafka Streams state dir; empty = a free one per instance"),
           new ConfigKey(
               JUDGE_PAIR_COST_MS,
               "2000",
