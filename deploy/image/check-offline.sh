@@ -188,7 +188,7 @@ public class CreateTopics {
 JAVA
 for _ in $(seq 1 30); do
   java -cp "$lib/*" "$work/CreateTopics.java" 127.0.0.1:19092 rollouts rewards rollouts-dlq \
-    reward-stats reward-drift-alerts >/dev/null 2>&1 && break
+    reward-stats reward-drift-alerts rollout-groups group-rewards >/dev/null 2>&1 && break
   sleep 2
 done
 

@@ -18,8 +18,10 @@ JAVA_FINGERPRINTS = {
     "DeadLetter-v1.avsc": 0x449B835C2FCCE069,
     "DeadLetter-v2.avsc": 0x7667DA34B3ED83A8,
     "DriftAlert-v1.avsc": 0x0194B311852144DA,
+    "GroupRewardResult-v1.avsc": 0x0E9FF408B1FC2AE2,
     "RewardResult-v1.avsc": 0x67BFCF533905CDC6,
     "RewardWindowStats-v1.avsc": 0xA2126D6773E46706,
+    "RolloutGroup-v1.avsc": 0x04C9807FA1F8991D,
     "RolloutPair-v1.avsc": 0x122B0555D42DBEF5,
     "RolloutPair-v2.avsc": 0x1C609E65CB729714,
 }

@@ -62,7 +62,13 @@ class KubernetesManifestsTest {
     assertThat(Manifests.ofType(base, KafkaTopic.class))
         .extracting(KafkaTopic::topic)
         .containsExactlyInAnyOrder(
-            "rollouts", "rewards", "rollouts-dlq", "reward-stats", "reward-drift-alerts");
+            "rollouts",
+            "rewards",
+            "rollouts-dlq",
+            "reward-stats",
+            "reward-drift-alerts",
+            "rollout-groups",
+            "group-rewards");
   }
 
   @Test

@@ -2,8 +2,10 @@ package io.rewardstream.schemas;
 
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DriftAlert;
+import io.rewardstream.avro.GroupRewardResult;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
+import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -22,6 +24,9 @@ public final class AvroSerdes {
   private static final SingleObjectSerde<RewardWindowStats> REWARD_WINDOW_STATS =
       forType(RewardWindowStats.class);
   private static final SingleObjectSerde<DriftAlert> DRIFT_ALERT = forType(DriftAlert.class);
+  private static final SingleObjectSerde<RolloutGroup> ROLLOUT_GROUP = forType(RolloutGroup.class);
+  private static final SingleObjectSerde<GroupRewardResult> GROUP_REWARD_RESULT =
+      forType(GroupRewardResult.class);
 
   private AvroSerdes() {}
 
@@ -48,6 +53,16 @@ public final class AvroSerdes {
   /** Serde for drift alerts. */
   public static Serde<DriftAlert> driftAlert() {
     return DRIFT_ALERT;
+  }
+
+  /** Serde for the actor's rollout groups (group input topic). */
+  public static Serde<RolloutGroup> rolloutGroup() {
+    return ROLLOUT_GROUP;
+  }
+
+  /** Serde for group rewards. */
+  public static Serde<GroupRewardResult> groupRewardResult() {
+    return GROUP_REWARD_RESULT;
   }
 
   /** A new serde for any generated record, resolving writers against {@link SchemaHistory}. */

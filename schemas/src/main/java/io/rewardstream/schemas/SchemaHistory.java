@@ -2,8 +2,10 @@ package io.rewardstream.schemas;
 
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DriftAlert;
+import io.rewardstream.avro.GroupRewardResult;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
+import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +44,9 @@ public final class SchemaHistory {
           RewardResult.getClassSchema(),
           DeadLetter.getClassSchema(),
           RewardWindowStats.getClassSchema(),
-          DriftAlert.getClassSchema());
+          DriftAlert.getClassSchema(),
+          RolloutGroup.getClassSchema(),
+          GroupRewardResult.getClassSchema());
 
   private static final Map<String, List<Schema>> HISTORY = loadHistory();
 
@@ -107,6 +111,8 @@ public final class SchemaHistory {
     versions.put("DeadLetter", 2);
     versions.put("RewardWindowStats", 1);
     versions.put("DriftAlert", 1);
+    versions.put("RolloutGroup", 1);
+    versions.put("GroupRewardResult", 1);
     return Collections.unmodifiableMap(versions);
   }
 

@@ -2,8 +2,10 @@ package io.rewardstream.schemas;
 
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DriftAlert;
+import io.rewardstream.avro.GroupRewardResult;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
+import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -37,10 +39,19 @@ public final class Topics {
   public static final Topic<String, DriftAlert> DRIFT_ALERTS =
       new Topic<>("reward-drift-alerts", Serdes.String(), AvroSerdes.driftAlert());
 
+  /** Rollout groups (N responses to one prompt) from the RL actor; key = group_id. */
+  public static final Topic<String, RolloutGroup> ROLLOUT_GROUPS =
+      new Topic<>("rollout-groups", Serdes.String(), AvroSerdes.rolloutGroup());
+
+  /** Group-relative rewards, one record per group; key = group_id. */
+  public static final Topic<String, GroupRewardResult> GROUP_REWARDS =
+      new Topic<>("group-rewards", Serdes.String(), AvroSerdes.groupRewardResult());
+
   private Topics() {}
 
   /** All default topics, input first; handy for creating them in tests and demos. */
   public static List<Topic<String, ?>> all() {
-    return List.of(ROLLOUTS, REWARDS, ROLLOUTS_DLQ, REWARD_STATS, DRIFT_ALERTS);
+    return List.of(
+        ROLLOUTS, REWARDS, ROLLOUTS_DLQ, REWARD_STATS, DRIFT_ALERTS, ROLLOUT_GROUPS, GROUP_REWARDS);
   }
 }

@@ -14,7 +14,13 @@ class TopicsTest {
     assertThat(Topics.all())
         .extracting(Topic::name)
         .containsExactly(
-            "rollouts", "rewards", "rollouts-dlq", "reward-stats", "reward-drift-alerts");
+            "rollouts",
+            "rewards",
+            "rollouts-dlq",
+            "reward-stats",
+            "reward-drift-alerts",
+            "rollout-groups",
+            "group-rewards");
   }
 
   @Test
