@@ -8,12 +8,15 @@ import io.rewardstream.config.ConfigKey;
 import io.rewardstream.config.ConfigValues;
 import io.rewardstream.inference.InferenceOptions;
 import io.rewardstream.judge.JudgeOptions;
+import io.rewardstream.judge.group.GroupStrategy;
+import io.rewardstream.topology.GroupSettings;
 import io.rewardstream.topology.TopologySettings;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -42,6 +45,7 @@ import java.util.regex.Pattern;
  *     dead-lettered OVERSIZE, so the buffered copy always fits the changelog's max record size
  * @param duplicatesRetentionMs how long a scored rollout_id is remembered, so that the same id sent
  *     again within it is dead-lettered DUPLICATE instead of scored a second time
+ * @param groups group scoring: on or off, topics, strategy, size limit
  * @param maxPromptTokens token budget of the judge prompt; longer pairs are dead-lettered
  * @param judgeDir directory of the judge model (model.onnx, tokenizer.json, judge.json)
  * @param judgeMode greedy, vote or reflect
@@ -65,6 +69,7 @@ public record AppConfig(
     long batchMaxWaitMs,
     int maxRecordBytes,
     long duplicatesRetentionMs,
+    GroupSettings groups,
     int maxPromptTokens,
     Path judgeDir,
     String judgeMode,
@@ -87,6 +92,12 @@ public record AppConfig(
   public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
   public static final String INPUT_MAX_RECORD_BYTES = "input.max.record.bytes";
   public static final String DUPLICATES_RETENTION_MS = "duplicates.retention.ms";
+  public static final String GROUPS_ENABLED = "groups.enabled";
+  public static final String TOPIC_GROUPS_INPUT = "topic.groups.input";
+  public static final String TOPIC_GROUPS_OUTPUT = "topic.groups.output";
+  public static final String GROUP_STRATEGY = "group.strategy";
+  public static final String GROUP_MAX_SIZE = "group.max.size";
+  public static final String GROUP_INCLUDE_ANALYSIS = "group.include.analysis";
   public static final String JUDGE_MAX_PROMPT_TOKENS = "judge.max.prompt.tokens";
   public static final String JUDGE_DIR = "judge.dir";
   public static final String JUDGE_MODE = "judge.mode";
@@ -113,6 +124,14 @@ public record AppConfig(
               INPUT_MAX_RECORD_BYTES,
               "262144",
               "largest input record, key + value bytes; bigger: OVERSIZE"),
+          new ConfigKey(GROUPS_ENABLED, "false", "also score rollout groups (GRPO): true | false"),
+          new ConfigKey(TOPIC_GROUPS_INPUT, "rollout-groups", "group input topic (RolloutGroup)"),
+          new ConfigKey(
+              TOPIC_GROUPS_OUTPUT, "group-rewards", "group output topic (GroupRewardResult)"),
+          new ConfigKey(GROUP_STRATEGY, "swiss", "round-robin | anchor | swiss"),
+          new ConfigKey(GROUP_MAX_SIZE, "64", "most responses in a group; more: GROUP_SIZE"),
+          new ConfigKey(
+              GROUP_INCLUDE_ANALYSIS, "false", "put the judge's analysis in each comparison"),
           new ConfigKey(
               DUPLICATES_RETENTION_MS,
               "86400000",
@@ -167,6 +186,22 @@ public record AppConfig(
     // that is already above the broker's default max.message.bytes (1 MiB); see docs/pipeline.md.
     requireRange(INPUT_MAX_RECORD_BYTES, maxRecordBytes, 1024, 4 * 1024 * 1024);
     requireRange(DUPLICATES_RETENTION_MS, duplicatesRetentionMs, 60_000, 365L * 86_400_000);
+    groups = Objects.requireNonNull(groups, "groups");
+    if (groups.enabled()) {
+      requireTopic(TOPIC_GROUPS_INPUT, groups.inputTopic());
+      requireTopic(TOPIC_GROUPS_OUTPUT, groups.outputTopic());
+      Set<String> others = Set.of(inputTopic, outputTopic, dlqTopic);
+      if (others.contains(groups.inputTopic()) || others.contains(groups.outputTopic())) {
+        throw invalid(
+            TOPIC_GROUPS_INPUT,
+            groups.inputTopic(),
+            "the group topics must differ from each other and from the pair topics");
+      }
+      if (groups.inputTopic().equals(groups.outputTopic())) {
+        throw invalid(TOPIC_GROUPS_OUTPUT, groups.outputTopic(), "must differ from the input");
+      }
+    }
+    requireRange(GROUP_MAX_SIZE, groups.maxSize(), 2, 1024);
     requireRange(JUDGE_MAX_PROMPT_TOKENS, maxPromptTokens, 1, 1_000_000);
     if (judgeDir == null) {
       throw invalid(JUDGE_DIR, null, "set it to the judge model directory");
@@ -197,6 +232,30 @@ public record AppConfig(
     }
   }
 
+  private static GroupSettings groupSettings(Map<String, String> values) {
+    GroupStrategy strategy;
+    try {
+      strategy = GroupStrategy.parse(values.get(GROUP_STRATEGY));
+    } catch (IllegalArgumentException e) {
+      throw invalid(GROUP_STRATEGY, values.get(GROUP_STRATEGY), "use round-robin, anchor or swiss");
+    }
+    return new GroupSettings(
+        parseBoolean(values, GROUPS_ENABLED),
+        values.get(TOPIC_GROUPS_INPUT),
+        values.get(TOPIC_GROUPS_OUTPUT),
+        strategy,
+        parse(values, GROUP_MAX_SIZE, Integer::parseInt, "a whole number of responses, e.g. 64"),
+        parseBoolean(values, GROUP_INCLUDE_ANALYSIS));
+  }
+
+  private static boolean parseBoolean(Map<String, String> values, String key) {
+    String value = values.get(key).toLowerCase(Locale.ROOT);
+    if (!value.equals("true") && !value.equals("false")) {
+      throw invalid(key, values.get(key), "use true or false");
+    }
+    return value.equals("true");
+  }
+
   /** The defaults, with no file. */
   public static AppConfig defaults() {
     return fromProperties(new Properties());
@@ -225,6 +284,7 @@ public record AppConfig(
         parse(values, BATCH_MAX_WAIT_MS, Long::parseLong, "milliseconds, e.g. 2000"),
         parse(values, INPUT_MAX_RECORD_BYTES, Integer::parseInt, "bytes, e.g. 262144"),
         parse(values, DUPLICATES_RETENTION_MS, Long::parseLong, "milliseconds, e.g. 86400000"),
+        groupSettings(values),
         parse(values, JUDGE_MAX_PROMPT_TOKENS, Integer::parseInt, "a token count, e.g. 352"),
         Path.of(values.get(JUDGE_DIR)),
         values.get(JUDGE_MODE),
@@ -269,6 +329,7 @@ public record AppConfig(
         batchMaxWaitMs,
         maxRecordBytes,
         duplicatesRetentionMs,
+        groups,
         maxPromptTokens,
         judgeDir,
         judgeMode,
@@ -293,7 +354,8 @@ public record AppConfig(
         batchMaxWaitMs,
         maxPromptTokens,
         maxRecordBytes,
-        duplicatesRetentionMs);
+        duplicatesRetentionMs,
+        groups);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.rewardstream.scoring;
 
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DeadLetterReason;
+import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
 import java.nio.ByteBuffer;
 import java.time.Instant;
@@ -36,22 +37,56 @@ public final class DeadLetters {
       byte[] key,
       byte[] value,
       long failedAtMs) {
-    return DeadLetter.newBuilder()
-        .setReasonCode(code)
-        .setReason(reason)
+    return common(code, reason, topic, partition, offset, key, value, failedAtMs)
         .setRolloutId(pair == null ? null : pair.getRolloutId())
         .setPolicyVersion(pair == null ? null : pair.getPolicyVersion())
         .setProducedAt(pair == null ? null : pair.getProducedAt())
+        .setGroupId(pair == null ? null : pair.getGroupId())
+        .build();
+  }
+
+  /**
+   * A dead letter for a rollout group (group scoring): no rollout_id, the group_id set.
+   *
+   * @param group the decoded group, or null when the bytes did not decode
+   */
+  public static DeadLetter ofGroup(
+      DeadLetterReason code,
+      String reason,
+      RolloutGroup group,
+      String topic,
+      int partition,
+      long offset,
+      byte[] key,
+      byte[] value,
+      long failedAtMs) {
+    return common(code, reason, topic, partition, offset, key, value, failedAtMs)
+        .setGroupId(group == null ? null : group.getGroupId())
+        .setPolicyVersion(group == null ? null : group.getPolicyVersion())
+        .setProducedAt(group == null ? null : group.getProducedAt())
+        .build();
+  }
+
+  private static DeadLetter.Builder common(
+      DeadLetterReason code,
+      String reason,
+      String topic,
+      int partition,
+      long offset,
+      byte[] key,
+      byte[] value,
+      long failedAtMs) {
+    return DeadLetter.newBuilder()
+        .setReasonCode(code)
+        .setReason(reason)
         .setSourceTopic(topic)
         .setSourcePartition(partition)
         .setSourceOffset(offset)
-        .setGroupId(pair == null ? null : pair.getGroupId())
         .setOriginalKey(prefix(key))
         .setOriginalValue(prefix(value))
         .setOriginalValueSize(
             value != null && value.length > MAX_ORIGINAL_BYTES ? (long) value.length : null)
-        .setFailedAt(Instant.ofEpochMilli(failedAtMs))
-        .build();
+        .setFailedAt(Instant.ofEpochMilli(failedAtMs));
   }
 
   private static ByteBuffer prefix(byte[] bytes) {

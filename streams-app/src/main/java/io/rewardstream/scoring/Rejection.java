@@ -1,11 +1,16 @@
 package io.rewardstream.scoring;
 
 import io.rewardstream.avro.DeadLetterReason;
+import io.rewardstream.avro.GroupResponse;
+import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.PairInput;
 import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -67,11 +72,20 @@ public record Rejection(DeadLetterReason code, String reason) {
    * the same partition. A record without a key is accepted.
    */
   public static Optional<Rejection> checkKey(byte[] key, RolloutPair pair) {
+    return checkKey(key, "rollout_id", pair.getRolloutId());
+  }
+
+  /** KEY_MISMATCH when the key is set and is not the group's group_id (see the pair's check). */
+  public static Optional<Rejection> checkKey(byte[] key, RolloutGroup group) {
+    return checkKey(key, "group_id", group.getGroupId());
+  }
+
+  private static Optional<Rejection> checkKey(byte[] key, String field, String id) {
     if (key == null) {
       return Optional.empty();
     }
     String text = new String(key, StandardCharsets.UTF_8);
-    if (text.equals(pair.getRolloutId())) {
+    if (text.equals(id)) {
       return Optional.empty();
     }
     return Optional.of(
@@ -79,9 +93,107 @@ public record Rejection(DeadLetterReason code, String reason) {
             DeadLetterReason.KEY_MISMATCH,
             "record key '"
                 + abbreviate(text)
-                + "' is not the rollout_id '"
-                + abbreviate(pair.getRolloutId())
-                + "'; key each record by its rollout_id"));
+                + "' is not the "
+                + field
+                + " '"
+                + abbreviate(id)
+                + "'; key each record by its "
+                + field));
+  }
+
+  /**
+   * The first problem of a group's fields: a missing or blank group_id, prompt or policy_version
+   * (MISSING_FIELD, EMPTY_FIELD), a response count outside [2, maxSize] (GROUP_SIZE), a blank
+   * response_id or text (EMPTY_FIELD), a response_id used twice (DUPLICATE_RESPONSE).
+   */
+  public static Optional<Rejection> checkGroup(RolloutGroup group, int maxSize) {
+    for (String field : List.of("group_id", "prompt", "policy_version")) {
+      Object value = group.get(group.getSchema().getField(field).pos());
+      Optional<Rejection> blank = checkText(field, value);
+      if (blank.isPresent()) {
+        return blank;
+      }
+    }
+    List<GroupResponse> responses = group.getResponses();
+    if (responses.size() < 2 || responses.size() > maxSize) {
+      return Optional.of(
+          new Rejection(
+              DeadLetterReason.GROUP_SIZE,
+              "group has "
+                  + responses.size()
+                  + " responses; a group needs 2 to group.max.size="
+                  + maxSize));
+    }
+    Map<String, Integer> seen = new HashMap<>();
+    for (int k = 0; k < responses.size(); k++) {
+      GroupResponse response = responses.get(k);
+      String at = "responses[" + k + "]";
+      Optional<Rejection> blank =
+          checkText(at + ".response_id", response.getResponseId())
+              .or(() -> checkText(at + ".text", response.getText()));
+      if (blank.isPresent()) {
+        return blank;
+      }
+      Integer first = seen.putIfAbsent(response.getResponseId(), k);
+      if (first != null) {
+        return Optional.of(
+            new Rejection(
+                DeadLetterReason.DUPLICATE_RESPONSE,
+                "response_id '"
+                    + abbreviate(response.getResponseId())
+                    + "' is used by responses["
+                    + first
+                    + "] and responses["
+                    + k
+                    + "]; ids must be unique within a group"));
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Rejection> checkText(String field, Object value) {
+    if (value == null) {
+      return Optional.of(
+          new Rejection(DeadLetterReason.MISSING_FIELD, "field '" + field + "' is missing"));
+    }
+    String text = value.toString();
+    return text.isBlank()
+        ? Optional.of(
+            new Rejection(
+                DeadLetterReason.EMPTY_FIELD,
+                "field '" + field + "' is empty (length " + text.length() + ", all blank)"))
+        : Optional.empty();
+  }
+
+  /**
+   * OVER_TOKEN_BUDGET when the longest judge prompt the group can need (its prompt with its two
+   * longest responses) is over the budget.
+   */
+  public static Optional<Rejection> checkGroupBudget(
+      Judge judge, RolloutGroup group, int configuredBudget) {
+    List<GroupResponse> byLength =
+        group.getResponses().stream()
+            .sorted(Comparator.comparingInt((GroupResponse r) -> -r.getText().length()))
+            .toList();
+    PairInput longest =
+        new PairInput(
+            group.getGroupId(),
+            group.getPrompt(),
+            byLength.get(0).getText(),
+            byLength.get(1).getText());
+    return checkBudget(judge, longest, configuredBudget)
+        .map(
+            r ->
+                new Rejection(
+                    r.code(),
+                    r.reason()
+                        + " (group "
+                        + abbreviate(group.getGroupId())
+                        + ": its prompt with its two longest responses, '"
+                        + abbreviate(byLength.get(0).getResponseId())
+                        + "' and '"
+                        + abbreviate(byLength.get(1).getResponseId())
+                        + "')"));
   }
 
   private static String abbreviate(String text) {

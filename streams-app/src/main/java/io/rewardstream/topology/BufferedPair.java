@@ -122,14 +122,14 @@ public record BufferedPair(
     }
   }
 
-  private static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
+  static void writeBytes(DataOutputStream out, byte[] bytes) throws IOException {
     out.writeInt(bytes == null ? -1 : bytes.length);
     if (bytes != null) {
       out.write(bytes);
     }
   }
 
-  private static byte[] readBytes(DataInputStream in) throws IOException {
+  static byte[] readBytes(DataInputStream in) throws IOException {
     int length = in.readInt();
     if (length < 0) {
       return null;

@@ -1,6 +1,7 @@
 package io.rewardstream.topology;
 
 import io.rewardstream.avro.DeadLetter;
+import io.rewardstream.avro.GroupRewardResult;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
@@ -79,6 +80,30 @@ public final class RewardTopology {
    */
   public static final String SCORED_STORE = "scored-ids-store";
 
+  /** Group scoring (groups.enabled): reads the group input topic as raw bytes. */
+  public static final String GROUP_SOURCE = "groups-source";
+
+  /** Decodes and validates groups; forwards to {@link #GROUP_SCORE} or {@link #GROUP_DLQ_SINK}. */
+  public static final String GROUP_VALIDATE = "group-validate";
+
+  /** Buffers groups and judges their comparisons; forwards results and dead letters. */
+  public static final String GROUP_SCORE = "group-score";
+
+  /** Sink of GroupRewardResult records. */
+  public static final String GROUP_REWARDS_SINK = "group-rewards-sink";
+
+  /**
+   * Sink of the groups' DeadLetter records: the same topic as {@link #DLQ_SINK}, its own node so
+   * that pairs and groups stay separate sub-topologies (no co-partitioning between their topics).
+   */
+  public static final String GROUP_DLQ_SINK = "group-dlq-sink";
+
+  /** The group buffer (key group_id, value {@link BufferedGroup}: the group and its progress). */
+  public static final String GROUP_STORE = "group-buffer-store";
+
+  /** The group ids scored in the last {@code duplicates.retention.ms}. */
+  public static final String SCORED_GROUPS_STORE = "scored-groups-store";
+
   private RewardTopology() {}
 
   /**
@@ -139,7 +164,66 @@ public final class RewardTopology {
         dlq.valueSerde().serializer(),
         VALIDATE,
         BUFFER);
+    if (config.groups().enabled()) {
+      addGroups(topology, config, judge, scorer, budget, info);
+    }
     return topology;
+  }
+
+  /**
+   * The group sub-topology: groups-source → group-validate → group-score [group-buffer-store,
+   * scored-groups-store] → group-rewards-sink, with group-dlq-sink for both processors.
+   */
+  private static void addGroups(
+      Topology topology,
+      TopologySettings config,
+      Judge judge,
+      BatchScorer scorer,
+      CommitBudget budget,
+      JudgeInfo info) {
+    GroupSettings groups = config.groups();
+    Topic<String, GroupRewardResult> results = Topics.GROUP_REWARDS.withName(groups.outputTopic());
+    Topic<String, DeadLetter> dlq = Topics.ROLLOUTS_DLQ.withName(config.dlqTopic());
+    topology.addSource(
+        GROUP_SOURCE,
+        new ByteArrayDeserializer(),
+        new ByteArrayDeserializer(),
+        groups.inputTopic());
+    topology.addProcessor(
+        GROUP_VALIDATE,
+        () ->
+            new GroupValidateProcessor(
+                Topics.ROLLOUT_GROUPS.valueSerde().deserializer(),
+                judge,
+                config.maxPromptTokens(),
+                config.maxRecordBytes(),
+                groups.maxSize()),
+        GROUP_SOURCE);
+    topology.addProcessor(
+        GROUP_SCORE,
+        () ->
+            new GroupScoringProcessor(
+                scorer, budget, info, groups, config.batchSize(), config.duplicatesRetentionMs()),
+        GROUP_VALIDATE);
+    topology.addStateStore(
+        Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(), BufferedGroup.serde()),
+        GROUP_SCORE);
+    topology.addStateStore(
+        windowStore(SCORED_GROUPS_STORE, config.duplicatesRetentionMs()), GROUP_SCORE);
+    topology.addSink(
+        GROUP_REWARDS_SINK,
+        results.name(),
+        results.keySerde().serializer(),
+        results.valueSerde().serializer(),
+        GROUP_SCORE);
+    topology.addSink(
+        GROUP_DLQ_SINK,
+        dlq.name(),
+        dlq.keySerde().serializer(),
+        dlq.valueSerde().serializer(),
+        GROUP_VALIDATE,
+        GROUP_SCORE);
   }
 
   /**
@@ -147,9 +231,14 @@ public final class RewardTopology {
    * retention after it was scored, and whole segments expire after that.
    */
   static StoreBuilder<WindowStore<String, String>> scoredStore(long retentionMs) {
+    return windowStore(SCORED_STORE, retentionMs);
+  }
+
+  private static StoreBuilder<WindowStore<String, String>> windowStore(
+      String name, long retentionMs) {
     Duration retention = Duration.ofMillis(retentionMs);
     return Stores.windowStoreBuilder(
-        Stores.persistentWindowStore(SCORED_STORE, retention, retention, false),
+        Stores.persistentWindowStore(name, retention, retention, false),
         Serdes.String(),
         Serdes.String());
   }

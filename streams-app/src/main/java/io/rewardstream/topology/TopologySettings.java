@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param maxPromptTokens longest judge prompt a pair may need before it is dead-lettered
  * @param maxRecordBytes largest input record (key + value bytes) before it is dead-lettered
  * @param duplicatesRetentionMs how long a scored rollout_id is remembered to refuse a re-send
+ * @param groups group scoring's settings ({@link GroupSettings#disabled()}: pairs only)
  */
 public record TopologySettings(
     String inputTopic,
@@ -24,11 +25,13 @@ public record TopologySettings(
     long batchMaxWaitMs,
     int maxPromptTokens,
     int maxRecordBytes,
-    long duplicatesRetentionMs) {
+    long duplicatesRetentionMs,
+    GroupSettings groups) {
 
   public TopologySettings {
     Objects.requireNonNull(inputTopic, "inputTopic");
     Objects.requireNonNull(outputTopic, "outputTopic");
     Objects.requireNonNull(dlqTopic, "dlqTopic");
+    Objects.requireNonNull(groups, "groups");
   }
 }
