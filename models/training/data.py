@@ -441,6 +441,47 @@ def load_jsonl(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
+def group_set(rows, size, seed=20261204):
+    """Rollout groups for ranking evaluation, made from held-out pairs: each group keeps the
+    row's prompt, its right response (`chosen`) and wrong one (`rejected`), and adds responses
+    right or wrong in other ways, in the same surface forms: the chosen sentence with another
+    number, "The answer is N." or "N." with the right or a wrong number. About a third are
+    right; all texts differ. Responses are shuffled with the seed; `correct` marks the truth.
+    Same held-out prompts as heldout.jsonl, so nothing here was trained on."""
+    rng = random.Random(seed)
+    out = []
+    for row in rows:
+        answer = row["answer"]
+        number = re.compile(r"\b" + str(answer) + r"\b")
+
+        def forms(n):
+            sentence = [number.sub(str(n), row["chosen"])] if number.search(row["chosen"]) else []
+            other = [f"The answer is {n}.", f"{n}."]
+            rng.shuffle(other)
+            return sentence + other if rng.random() < 0.5 else other + sentence
+
+        n_right = max(1, round(size / 3))
+        right, wrong = [row["chosen"]], [row["rejected"]]
+        for text in forms(answer):
+            if len(right) < n_right and text not in right + wrong:
+                right.append(text)
+        for w in (row["wrong"], answer + 1, answer - 1, answer + 2, answer + 10, answer * 2,
+                  answer + 3, answer - 2, answer + 5, answer + 20):
+            for text in forms(w) if w > 0 and w != answer else []:
+                if len(wrong) < size - len(right) and text not in right + wrong:
+                    wrong.append(text)
+                    break
+        if len(right) + len(wrong) < size:
+            continue
+        texts = [(t, True) for t in right] + [(t, False) for t in wrong]
+        rng.shuffle(texts)
+        out.append({"id": row["id"].replace("heldout", f"group{size}"), "prompt": row["prompt"],
+                    "subset": row["subset"],
+                    "responses": [{"response_id": f"r{k}", "text": t, "correct": c}
+                                  for k, (t, c) in enumerate(texts)]})
+    return out
+
+
 def example_texts(rng):
     """Prompt and target text of one example of each training task (bpe.py learns its merges
     on these)."""
