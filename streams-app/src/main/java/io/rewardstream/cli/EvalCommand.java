@@ -2,10 +2,14 @@ package io.rewardstream.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.rewardstream.eval.EvalGroup;
 import io.rewardstream.eval.EvalPair;
 import io.rewardstream.eval.EvalRunner;
+import io.rewardstream.eval.GroupEvalReport;
 import io.rewardstream.judge.ReflectiveJudge;
 import io.rewardstream.judge.Verdict;
+import io.rewardstream.judge.group.GroupRanker;
+import io.rewardstream.judge.group.GroupStrategy;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,7 +31,13 @@ import picocli.CommandLine.Option;
           + " subset) in both orders and prints, per subset and overall: accuracy (order as"
           + " given), both-order strict accuracy, position consistency, tie and abstain rates,"
           + " single-judgment accuracy, generations and tokens per scoring, pairs/s.",
-      "Example: ./rewardstream eval --data models/judge-tiny/heldout.jsonl --mode reflect"
+      "With --groups the file holds rollout groups with right and wrong responses (id, prompt,"
+          + " subset, responses: [{response_id, text, correct}]); each strategy ranks them and"
+          + " the report gives top-1 and pairwise ordering accuracy, comparisons and generations"
+          + " per group, groups/s.",
+      "Examples: ./rewardstream eval --data models/judge-tiny/heldout.jsonl --mode reflect",
+      "          ./rewardstream eval --groups --data models/judge-tiny/heldout-groups8.jsonl"
+          + " --mode greedy"
     })
 final class EvalCommand implements Callable<Integer> {
 
@@ -51,12 +61,32 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Write per-pair verdicts as JSONL.")
   Path out;
 
+  @Option(
+      names = "--groups",
+      description = "The file holds rollout groups: evaluate group ranking instead of pairs.")
+  boolean groups;
+
+  @Option(
+      names = "--strategy",
+      paramLabel = "NAME",
+      split = ",",
+      description =
+          "With --groups: round-robin, anchor, swiss, or several separated by commas (default:"
+              + " all three).")
+  List<String> strategies;
+
   @Mixin JudgeMixin judge;
 
   @Override
   public Integer call() throws IOException {
     if (batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be >= 1, got " + batchSize);
+    }
+    if (groups) {
+      return evalGroups();
+    }
+    if (strategies != null) {
+      throw new IllegalArgumentException("--strategy needs --groups");
     }
     List<EvalPair> pairs = EvalPair.readJsonl(data, limit);
     ProgressBar bar = new ProgressBar(System.err, "pairs");
@@ -75,6 +105,36 @@ final class EvalCommand implements Callable<Integer> {
               bar::update,
               (pair, asGiven, swapped) -> write(writer, json, pair, asGiven, swapped));
       System.out.print(report.format(j.info().mode()));
+    }
+    return 0;
+  }
+
+  private int evalGroups() {
+    if (out != null) {
+      throw new IllegalArgumentException(
+          "--out is for pairs; with --groups only the table is printed");
+    }
+    List<GroupStrategy> chosen =
+        strategies == null
+            ? List.of(GroupStrategy.values())
+            : strategies.stream().map(GroupStrategy::parse).toList();
+    List<EvalGroup> truth = EvalGroup.readJsonl(data, limit);
+    List<GroupRanker.GroupInput> inputs = truth.stream().map(EvalGroup::input).toList();
+    try (ReflectiveJudge j = judge.open()) {
+      System.err.printf(
+          "ranking %d groups from %s with %s %s: %s%n",
+          truth.size(), data, j.info().id(), j.info().version(), j.settings().describe());
+      StringBuilder table = new StringBuilder(GroupEvalReport.header());
+      for (GroupStrategy strategy : chosen) {
+        ProgressBar bar = new ProgressBar(System.err, strategy.id() + " groups");
+        long start = System.nanoTime();
+        List<GroupRanker.Ranked> ranked =
+            GroupRanker.rank(
+                j, strategy, inputs, batchSize, done -> bar.update(done, truth.size()));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        table.append(GroupEvalReport.of(strategy, truth, ranked, seconds).row());
+      }
+      System.out.print(table);
     }
     return 0;
   }

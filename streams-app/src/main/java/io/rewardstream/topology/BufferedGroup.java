@@ -5,6 +5,7 @@ import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.judge.Verdict;
 import io.rewardstream.judge.group.Comparison;
+import io.rewardstream.judge.group.GroupRanker;
 import io.rewardstream.judge.group.Match;
 import io.rewardstream.scoring.DeadLetters;
 import java.io.ByteArrayInputStream;
@@ -16,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -72,8 +72,7 @@ public record BufferedGroup(
 
   /** The strategy's seed for this group: derived from its id alone, so any instance agrees. */
   long seed() {
-    return UUID.nameUUIDFromBytes(group.getGroupId().getBytes(StandardCharsets.UTF_8))
-        .getMostSignificantBits();
+    return GroupRanker.seedOf(group.getGroupId());
   }
 
   /** The number of responses. */

@@ -8,6 +8,7 @@ import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import io.rewardstream.judge.group.Comparison;
+import io.rewardstream.judge.group.GroupBatches;
 import io.rewardstream.judge.group.GroupScores;
 import io.rewardstream.judge.group.GroupStrategy;
 import io.rewardstream.judge.group.Match;
@@ -133,36 +134,25 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     return entries;
   }
 
-  /** One slot of a judge batch: a group's match. */
-  private record Slot(String key, BufferedGroup group, Match match) {}
-
   private void judgeOneBatch() {
     List<KeyValue<String, BufferedGroup>> entries = readBuffer();
     buffered = entries.size();
-    List<Slot> slots = new ArrayList<>();
-    for (KeyValue<String, BufferedGroup> e : entries) {
-      if (slots.size() >= batchSize) {
-        break;
-      }
-      List<Match> pending = pending(e.value);
-      for (Match m : pending.subList(0, Math.min(pending.size(), batchSize - slots.size()))) {
-        slots.add(new Slot(e.key, e.value, m));
-      }
-    }
+    List<GroupBatches.Slot<KeyValue<String, BufferedGroup>>> slots =
+        GroupBatches.fill(entries, e -> pending(e.value), batchSize);
     if (slots.isEmpty()) {
       return;
     }
     List<Verdict> verdicts =
-        scorer.score(slots.stream().map(GroupScoringProcessor::input).toList());
+        scorer.score(slots.stream().map(s -> input(s.group().value, s.match())).toList());
     long scoredAt = context.currentSystemTimeMs();
     Map<String, List<Comparison>> judged = new LinkedHashMap<>();
     Map<String, BufferedGroup> groups = new LinkedHashMap<>();
     for (int k = 0; k < slots.size(); k++) {
-      Slot slot = slots.get(k);
-      groups.putIfAbsent(slot.key(), slot.group());
+      KeyValue<String, BufferedGroup> entry = slots.get(k).group();
+      groups.putIfAbsent(entry.key, entry.value);
       judged
-          .computeIfAbsent(slot.key(), key -> new ArrayList<>())
-          .add(Comparison.of(slot.match(), verdicts.get(k)));
+          .computeIfAbsent(entry.key, key -> new ArrayList<>())
+          .add(Comparison.of(slots.get(k).match(), verdicts.get(k)));
     }
     judged.forEach(
         (key, more) -> {
@@ -180,17 +170,12 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     return settings.strategy().pending(group.size(), group.seed(), group.judged());
   }
 
-  /**
-   * The judge's pair for a match. The id makes the judge's sampling seed depend on (group_id, i, j)
-   * and the judge version only, so a group judged again after a crash gets the same verdicts.
-   */
-  private static PairInput input(Slot slot) {
-    var responses = slot.group().group().getResponses();
-    return new PairInput(
-        slot.group().group().getGroupId() + "#" + slot.match().i() + "v" + slot.match().j(),
-        slot.group().group().getPrompt(),
-        responses.get(slot.match().i()).getText(),
-        responses.get(slot.match().j()).getText());
+  private static PairInput input(BufferedGroup group, Match match) {
+    return GroupBatches.pairInput(
+        group.group().getGroupId(),
+        group.group().getPrompt(),
+        group.group().getResponses().stream().map(r -> r.getText()).toList(),
+        match);
   }
 
   private void emit(String key, BufferedGroup group, long scoredAt) {
