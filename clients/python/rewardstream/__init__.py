@@ -20,7 +20,16 @@ from .errors import (
     ScoringFailedError,
     ScoringTimeout,
 )
-from .types import Candidate, ChatMessage, DeadLetter, Pair, PairReward
+from .types import (
+    Candidate,
+    ChatMessage,
+    DeadLetter,
+    Group,
+    GroupReward,
+    Pair,
+    PairReward,
+    ResponseReward,
+)
 
 __version__ = "0.1.0"
 
@@ -31,11 +40,14 @@ __all__ = [
     "DeadLetter",
     "DeadLetteredError",
     "DeliveryError",
+    "Group",
+    "GroupReward",
     "GroupScoringUnavailable",
     "Pair",
     "PairError",
     "PairReward",
     "RewardClient",
+    "ResponseReward",
     "RewardStreamError",
     "ScoringFailedError",
     "ScoringTimeout",

@@ -30,11 +30,21 @@ from .errors import (
     ScoringFailedError,
     ScoringTimeout,
 )
-from .types import DeadLetter, Pair, PairReward, new_rollout_id, to_millis
+from .types import (
+    DeadLetter,
+    Group,
+    GroupReward,
+    Pair,
+    PairReward,
+    new_group_id,
+    new_rollout_id,
+    to_millis,
+)
 
 log = logging.getLogger(__name__)
 
 PairLike = Union[Pair, Mapping[str, Any]]
+GroupLike = Union[Group, Mapping[str, Any]]
 
 #: Producer settings the client starts from; ``config`` / ``producer_config`` override them.
 PRODUCER_DEFAULTS = {
@@ -77,6 +87,9 @@ class RewardClient:
     :param rollouts_topic: input topic of the server (``topic.input``).
     :param rewards_topic: result topic of the server (``topic.output``).
     :param dlq_topic: dead-letter topic of the server (``topic.dlq``).
+    :param groups_topic: group input topic of the server (``topic.groups.input``).
+    :param group_rewards_topic: group result topic of the server (``topic.groups.output``);
+        read only when it exists (a server without group scoring has none).
     :param avro_backend: ``"fastavro"`` or ``"avro"``; default fastavro when importable.
     :param remember: how many unanswered ids (timed out, not yet re-asked) the client keeps
         reading for; the oldest are forgotten first.
@@ -92,6 +105,8 @@ class RewardClient:
         rollouts_topic: str = "rollouts",
         rewards_topic: str = "rewards",
         dlq_topic: str = "rollouts-dlq",
+        groups_topic: str = "rollout-groups",
+        group_rewards_topic: str = "group-rewards",
         avro_backend: Optional[str] = None,
         poll_interval: float = 0.2,
         remember: int = 65536,
@@ -104,6 +119,8 @@ class RewardClient:
         self.rollouts_topic = rollouts_topic
         self.rewards_topic = rewards_topic
         self.dlq_topic = dlq_topic
+        self.groups_topic = groups_topic
+        self.group_rewards_topic = group_rewards_topic
         self._poll_interval = poll_interval
         self._remember = remember
         common = {"bootstrap.servers": bootstrap_servers, **dict(config or {})}
@@ -175,30 +192,52 @@ class RewardClient:
             self.score_pairs, pairs, timeout, return_exceptions=return_exceptions
         )
 
-    def score_groups(self, groups: Iterable[Any], timeout: float = 120.0, **kw: Any) -> list[Any]:
-        """Scores rollout groups (one reward per response, relative to its group).
+    def score_groups(
+        self,
+        groups: Iterable[GroupLike],
+        timeout: float = 120.0,
+        *,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """Scores rollout groups; returns one :class:`GroupReward` per input, in input order,
+        each with one reward per response (``.rewards``), relative to its group.
 
-        Needs group scoring on the server (issue 18: topics ``rollout-groups`` and
-        ``group-rewards``, records ``RolloutGroup`` and ``GroupRewardResult``) and those schemas in
-        this package. Until both exist it raises :class:`GroupScoringUnavailable`; for GRPO-style
-        rewards meanwhile, see :func:`rewardstream.adapters.pairwise_group_rewards`.
+        Needs a server with group scoring on (``groups.enabled=true``, topics
+        ``rollout-groups`` and ``group-rewards``). Errors, timeouts and re-sending work as in
+        :meth:`score_pairs`, keyed by ``group_id`` (generated when a group has none).
+
+        :raises GroupScoringUnavailable: the group result topic does not exist on the cluster.
         """
         missing = [r for r in ("RolloutGroup", "GroupRewardResult") if not self.codec.has(r)]
         if missing:
             raise GroupScoringUnavailable(
-                "group scoring needs a RewardStream server with group scoring (issue 18) and a"
-                f" client that ships its schemas; this client has no {' or '.join(missing)}"
-                f" schema (it knows {self.codec.records()}). Score pairs instead, e.g."
-                " rewardstream.adapters.pairwise_group_rewards"
+                f"this client has no {' or '.join(missing)} schema"
+                f" (it knows {self.codec.records()}); upgrade the rewardstream package"
             )
-        raise GroupScoringUnavailable(  # pragma: no cover - the schemas exist but no code yet
-            "this client version has the group schemas but no group scoring; upgrade it"
-        )
+        items = [g if isinstance(g, Group) else Group.from_dict(g) for g in groups]
+        ids = [g.group_id or new_group_id() for g in items]
+        doubled = sorted({i for i in ids if ids.count(i) > 1})
+        if doubled:
+            raise ValueError(f"group ids must be unique within a call; repeated: {doubled}")
+        self._require_group_topic(time.monotonic() + min(timeout, 10.0))
+        now_ms = to_millis(None)
+        encoded = [
+            self.codec.encode("RolloutGroup", g.to_avro(gid, now_ms)) for g, gid in zip(items, ids)
+        ]
+        return self._score(self.groups_topic, ids, encoded, timeout, return_exceptions)
 
-    async def score_groups_async(self, groups: Iterable[Any], timeout: float = 120.0, **kw: Any):
-        """:meth:`score_groups` for asyncio."""
+    async def score_groups_async(
+        self,
+        groups: Iterable[GroupLike],
+        timeout: float = 120.0,
+        *,
+        return_exceptions: bool = False,
+    ) -> list[Any]:
+        """:meth:`score_groups` for asyncio (a worker thread; the event loop stays free)."""
         groups = list(groups)
-        return await asyncio.to_thread(self.score_groups, groups, timeout, **kw)
+        return await asyncio.to_thread(
+            self.score_groups, groups, timeout, return_exceptions=return_exceptions
+        )
 
     def close(self, timeout: float = 10.0) -> None:
         """Waits (at most ``timeout`` s) for sends in flight, then closes both Kafka clients."""
@@ -376,9 +415,39 @@ class RewardClient:
                 assignment.append(self._kafka.TopicPartition(topic, partition, high))
             self._consumer.assign(assignment)
 
+    def _require_group_topic(self, deadline: float) -> None:
+        """Raises GroupScoringUnavailable unless the group result topic exists; makes the
+        consumer read it from the next call on if it appeared after the first lookup."""
+        if self._topic_partitions(self.group_rewards_topic, deadline) is None:
+            raise GroupScoringUnavailable(
+                f"topic {self.group_rewards_topic!r} does not exist: the server does not score"
+                " groups. Start it with groups.enabled=true and create the group topics"
+                " (docs/groups.md), or pass group_rewards_topic= if yours is named otherwise"
+            )
+        with self._consumer_lock:
+            if self._partitions is not None and not any(
+                t == self.group_rewards_topic for t, _ in self._partitions
+            ):
+                self._partitions = None  # rediscover, now with the group topic
+
+    def _topic_partitions(self, topic: str, deadline: float) -> Optional[list[int]]:
+        try:
+            metadata = self._consumer.list_topics(
+                topic, timeout=max(0.1, min(10.0, deadline - time.monotonic()))
+            )
+        except self._kafka.KafkaException as e:
+            raise RewardStreamError(f"cannot reach the cluster to look up {topic}: {e}") from e
+        info = metadata.topics.get(topic)
+        if info is None or info.error is not None or not info.partitions:
+            return None
+        return sorted(info.partitions)
+
     def _discover(self, deadline: float) -> list[tuple[str, int]]:
         found = []
-        for topic in (self.rewards_topic, self.dlq_topic):  # (+ group-rewards, with issue 18)
+        groups = self._topic_partitions(self.group_rewards_topic, deadline)
+        if groups is not None:  # optional: only a server that scores groups has it
+            found.extend((self.group_rewards_topic, p) for p in groups)
+        for topic in (self.rewards_topic, self.dlq_topic):
             try:
                 metadata = self._consumer.list_topics(
                     topic, timeout=max(0.1, min(10.0, deadline - time.monotonic()))
@@ -437,17 +506,29 @@ class RewardClient:
             entry = self._sent.get(rid) if rid is not None else None
             if entry is None or entry.outcome is not None:
                 return False
-            if letter.reason_code == "DUPLICATE":
+            if letter.reason_code == "DUPLICATE" and "already buffered" in letter.reason:
                 # Another copy of this id is buffered on the server; its result will come.
                 entry.duplicates += 1
                 return False
+            # Anything else, including a DUPLICATE of an id the server scored earlier (its result
+            # was committed before this call started reading): an error carrying the reason.
             entry.outcome = DeadLetteredError(entry.rollout_id, letter)
+            return True
+
+    def _on_group_result(self, msg: Any, value: dict) -> bool:
+        result = GroupReward.from_avro(value)
+        with self._lock:
+            entry = self._sent.get(result.group_id)
+            if entry is None or entry.outcome is not None:
+                return False
+            entry.outcome = result if result.ok else ScoringFailedError(result.group_id, result)
             return True
 
     #: record name -> handler(self, message, decoded value) -> whether an outcome was set
     _HANDLERS: dict[str, Callable[["RewardClient", Any, dict], bool]] = {
         "RewardResult": _on_result,
         "DeadLetter": _on_dead_letter,
+        "GroupRewardResult": _on_group_result,
     }
 
     # ------------------------------------------------------------------ bookkeeping

@@ -95,7 +95,7 @@ class BatchError(RewardStreamError):
 
 
 class GroupScoringUnavailable(RewardStreamError, NotImplementedError):
-    """Group scoring needs a server and a client that have the group records (issue 18)."""
+    """Group scoring needs a server that scores groups (its group result topic exists)."""
 
 
 def describe(error: Optional[BaseException]) -> str:

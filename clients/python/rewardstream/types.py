@@ -173,6 +173,8 @@ class DeadLetter:
     original_value: Optional[bytes]
     failed_at: _dt.datetime
     produced_at: Optional[_dt.datetime] = None
+    group_id: Optional[str] = None  # set for a rollout group's dead letter (no rollout_id then)
+    original_value_size: Optional[int] = None  # set when original_value holds only a prefix
 
     @classmethod
     def from_avro(cls, r: Mapping[str, Any]) -> "DeadLetter":
@@ -183,9 +185,147 @@ class DeadLetter:
         return cls(**values)
 
     def key_text(self) -> Optional[str]:
-        """The rollout id this letter is about: the decoded one, else the original Kafka key."""
+        """The rollout (or group) id this letter is about: the decoded one, else the original
+        Kafka key."""
         if self.rollout_id:
             return self.rollout_id
+        if self.group_id:
+            return self.group_id
         if self.original_key is not None:
             return bytes(self.original_key).decode("utf-8", errors="replace")
         return None
+
+
+def new_group_id() -> str:
+    """A fresh, unique group id (what the client uses when the caller gives none)."""
+    return "pyg-" + uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Group:
+    """A group of responses to one prompt (Avro ``RolloutGroup``), scored relative to each other.
+
+    ``responses`` are the texts; ``response_ids`` default to ``r0``, ``r1``, ... ``group_id`` is
+    the correlation and dedup key (generated when None).
+    """
+
+    prompt: str
+    responses: tuple[str, ...]
+    policy_version: str = "unknown"
+    group_id: Optional[str] = None
+    response_ids: Optional[tuple[str, ...]] = None
+    reference_answer: Optional[str] = None
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    messages: Optional[tuple[ChatMessage, ...]] = None
+    produced_at: Optional[_dt.datetime] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "responses", tuple(self.responses))
+        if self.response_ids is not None:
+            object.__setattr__(self, "response_ids", tuple(self.response_ids))
+            if len(self.response_ids) != len(self.responses):
+                raise ValueError(
+                    f"{len(self.response_ids)} response_ids for {len(self.responses)} responses"
+                )
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> "Group":
+        """A group from a dict: ``responses`` as texts or as ``{"response_id", "text"}``."""
+        values = dict(d)
+        responses = values.pop("responses", None)
+        if not responses:
+            raise ValueError("a group needs 'responses'")
+        if all(isinstance(r, Mapping) for r in responses):
+            values["response_ids"] = tuple(
+                r.get("response_id") or f"r{k}" for k, r in enumerate(responses)
+            )
+            responses = [r["text"] for r in responses]
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ValueError(f"unknown group field(s) {unknown} (known: {sorted(known)})")
+        if values.get("messages") is not None:
+            values["messages"] = tuple(
+                m if isinstance(m, ChatMessage) else ChatMessage(m["role"], m["content"])
+                for m in values["messages"]
+            )
+        return cls(responses=tuple(responses), **values)
+
+    def ids(self) -> tuple[str, ...]:
+        return self.response_ids or tuple(f"r{k}" for k in range(len(self.responses)))
+
+    def to_avro(self, group_id: str, now_ms: int) -> dict:
+        """The Avro ``RolloutGroup`` dict with this id (timestamps in epoch ms)."""
+        return {
+            "group_id": group_id,
+            "prompt": self.prompt,
+            "responses": [
+                {"response_id": rid, "text": text} for rid, text in zip(self.ids(), self.responses)
+            ],
+            "policy_version": self.policy_version,
+            "produced_at": now_ms if self.produced_at is None else to_millis(self.produced_at),
+            "messages": None
+            if self.messages is None
+            else [{"role": m.role, "content": m.content} for m in self.messages],
+            "reference_answer": self.reference_answer,
+            "metadata": {str(k): str(v) for k, v in dict(self.metadata).items()},
+        }
+
+
+@dataclass(frozen=True)
+class ResponseReward:
+    """One response's standing in its group (Avro ``ResponseReward``)."""
+
+    response_id: str
+    reward: float  # Bradley-Terry log-strength, centred to mean 0 in the group
+    score: float  # expected win rate against the rest of the group, 0..1
+    rank: int  # 1 = best
+    wins: int
+    losses: int
+    ties: int
+    failed: int = 0
+
+
+@dataclass(frozen=True)
+class GroupReward:
+    """Group-relative rewards for one group (Avro ``GroupRewardResult``), responses in input
+    order. ``rewards`` is the list a GRPO loop wants."""
+
+    group_id: str
+    status: str
+    strategy: str
+    responses: tuple[ResponseReward, ...]
+    comparison_count: int
+    generations: int
+    tokens_used: int
+    mode: str
+    judge_id: str
+    judge_version: str
+    model_hash: str
+    seed: int
+    latency_ms: int
+    scored_at: _dt.datetime
+    policy_version: str
+    produced_at: _dt.datetime
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    comparisons: tuple[Mapping[str, Any], ...] = ()
+    failure_reason: Optional[str] = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "OK"
+
+    @property
+    def rewards(self) -> list[float]:
+        return [r.reward for r in self.responses]
+
+    @classmethod
+    def from_avro(cls, r: Mapping[str, Any]) -> "GroupReward":
+        values = {f.name: r.get(f.name) for f in dataclasses.fields(cls)}
+        values["responses"] = tuple(ResponseReward(**x) for x in r.get("responses") or ())
+        values["comparisons"] = tuple(dict(c) for c in r.get("comparisons") or ())
+        values["scored_at"] = from_millis(r["scored_at"])
+        values["produced_at"] = from_millis(r.get("produced_at") or 0)
+        return cls(**values)

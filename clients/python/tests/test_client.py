@@ -11,6 +11,8 @@ from rewardstream import (
     BatchError,
     DeadLetteredError,
     DeliveryError,
+    Group,
+    GroupReward,
     GroupScoringUnavailable,
     Pair,
     PairReward,
@@ -230,10 +232,106 @@ def test_the_asyncio_variant(client):
     assert first[0].preferred == "A" and second[0].preferred == "B"
 
 
-def test_group_scoring_says_it_needs_issue_18(client):
-    with pytest.raises(GroupScoringUnavailable, match="issue 18") as caught:
+def group_server(key, value):
+    """A stand-in for the app's group scoring: longer responses rank higher; too small groups
+    are dead-lettered like the app does (GROUP_SIZE, group_id set, no rollout_id)."""
+    record, group = CODEC.decode(value)
+    if record != "RolloutGroup":
+        return judge_server(key, value)
+    gid = group["group_id"]
+    responses = group["responses"]
+    if len(responses) < 2:
+        letter = dead_letter_record(None, "GROUP_SIZE", "group has 1 responses", key, value)
+        letter["group_id"] = gid
+        return [("rollouts-dlq", key, CODEC.encode("DeadLetter", letter))]
+    lengths = [len(r["text"]) for r in responses]
+    mean = sum(lengths) / len(lengths)
+    order = sorted(range(len(lengths)), key=lambda k: -lengths[k])
+    result = {
+        "group_id": gid,
+        "status": "OK",
+        "failure_reason": None,
+        "strategy": "swiss",
+        "responses": [
+            {
+                "response_id": r["response_id"],
+                "reward": (lengths[k] - mean) / 10,
+                "score": 0.5,
+                "rank": order.index(k) + 1,
+                "wins": 0,
+                "losses": 0,
+                "ties": 0,
+                "failed": 0,
+            }
+            for k, r in enumerate(responses)
+        ],
+        "comparisons": [],
+        "comparison_count": len(responses) - 1,
+        "generations": 2,
+        "tokens_used": 10,
+        "mode": "greedy",
+        "judge_id": "fake",
+        "judge_version": "0",
+        "model_hash": "00",
+        "seed": 1,
+        "latency_ms": 5,
+        "scored_at": 1767225600123,
+        "policy_version": group["policy_version"],
+        "produced_at": group["produced_at"],
+        "source_topic": "rollout-groups",
+        "source_partition": 0,
+        "source_offset": 1,
+    }
+    return [("group-rewards", key, CODEC.encode("GroupRewardResult", result))]
+
+
+@pytest.fixture
+def group_client():
+    b = Broker()
+    b.create("rollouts", "rewards", "rollouts-dlq", "rollout-groups", "group-rewards")
+    b.server = group_server
+    with RewardClient("fake:9092", _kafka=b.module(), poll_interval=0.01) as c:
+        yield c, b
+
+
+def test_groups_come_back_in_input_order_with_a_reward_per_response(group_client):
+    client, broker = group_client
+    groups = [
+        {"prompt": "q1", "responses": ["short", "a much longer answer", "mid answer"]},
+        Group("q2", ("xx", "x"), group_id="mine", response_ids=("long", "short")),
+    ]
+    results = client.score_groups(groups, timeout=5)
+
+    assert [type(r) for r in results] == [GroupReward, GroupReward]
+    assert results[0].group_id.startswith("pyg-") and results[1].group_id == "mine"
+    assert [r.rank for r in results[0].responses] == [3, 1, 2]
+    assert abs(sum(results[0].rewards)) < 1e-9
+    assert [r.response_id for r in results[1].responses] == ["long", "short"]
+    assert results[1].rewards[0] > results[1].rewards[1]
+    assert {t for t, _, _ in broker.produced} == {"rollout-groups"}
+
+
+def test_a_dead_lettered_group_resolves_with_the_servers_reason(group_client):
+    client, _ = group_client
+    [error] = client.score_groups(
+        [{"prompt": "q", "responses": ["only one"], "group_id": "g-1"}],
+        timeout=5,
+        return_exceptions=True,
+    )
+    assert isinstance(error, DeadLetteredError)
+    assert error.dead_letter.reason_code == "GROUP_SIZE" and error.dead_letter.group_id == "g-1"
+
+
+def test_groups_and_pairs_share_one_client(group_client):
+    client, _ = group_client
+    [pair] = client.score_pairs([Pair("q", "right", "wrong")], timeout=5)
+    [group] = client.score_groups([{"prompt": "q", "responses": ["a", "bb"]}], timeout=5)
+    assert pair.preferred == "A" and group.responses[1].rank == 1
+
+
+def test_a_server_without_group_scoring_is_named(client):
+    with pytest.raises(GroupScoringUnavailable, match="'group-rewards' does not exist"):
         client.score_groups([{"prompt": "q", "responses": ["a", "b"]}])
-    assert isinstance(caught.value, NotImplementedError)
 
 
 def test_a_missing_topic_is_named(broker):

@@ -1,5 +1,6 @@
 package io.rewardstream.cli;
 
+import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.schemas.Topics;
 import java.io.BufferedReader;
@@ -34,9 +35,14 @@ import picocli.CommandLine.Spec;
       "One JSON object per line: rollout_id, prompt, response_a, response_b, policy_version"
           + " (required strings); group_id, reference_answer, metadata (object),"
           + " produced_at (epoch ms or ISO-8601), messages ([{role, content}]) optional.",
+      "With --groups: rollout groups (Avro RolloutGroup, key = group_id) to rollout-groups:"
+          + " group_id (or id), prompt, responses ([{response_id, text}] or [text, ...])"
+          + " required; policy_version (default unversioned), reference_answer, metadata,"
+          + " produced_at, messages optional. See docs/groups.md.",
       "The whole file is checked first: a bad line stops the command, naming the line and the"
           + " field, before anything is sent. See docs/pipeline.md.",
-      "Example: ./rewardstream produce --file rollouts.jsonl --bootstrap-servers localhost:9092"
+      "Examples: ./rewardstream produce --file rollouts.jsonl --bootstrap-servers localhost:9092",
+      "          ./rewardstream produce --groups --file models/judge-tiny/heldout-groups8.jsonl"
     })
 final class ProduceCommand implements Callable<Integer> {
 
@@ -48,14 +54,22 @@ final class ProduceCommand implements Callable<Integer> {
   @Option(
       names = "--topic",
       paramLabel = "TOPIC",
-      defaultValue = "rollouts",
-      description = "Topic to produce to (default: ${DEFAULT-VALUE}).")
+      description = "Topic to produce to (default: rollouts, with --groups rollout-groups).")
   String topic;
+
+  @Option(names = "--groups", description = "The file holds rollout groups, not pairs.")
+  boolean groups;
 
   @Mixin KafkaMixin kafka;
 
   @Override
   public Integer call() throws Exception {
+    if (topic == null) {
+      topic = groups ? Topics.ROLLOUT_GROUPS.name() : Topics.ROLLOUTS.name();
+    }
+    if (groups) {
+      return produceGroups();
+    }
     List<RolloutPair> pairs = read(file);
     long start = System.nanoTime();
     Serializer<RolloutPair> serializer = Topics.ROLLOUTS.valueSerde().serializer();
@@ -78,14 +92,48 @@ final class ProduceCommand implements Callable<Integer> {
     return 0;
   }
 
+  private int produceGroups() throws InterruptedException {
+    List<RolloutGroup> read;
+    try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      read = GroupJsonl.read(in, file.toString(), System.currentTimeMillis());
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("--file " + file + ": no such file");
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--file " + file + ": " + e.getMessage(), e);
+    }
+    long start = System.nanoTime();
+    Serializer<RolloutGroup> serializer = Topics.ROLLOUT_GROUPS.valueSerde().serializer();
+    List<Future<RecordMetadata>> acks = new ArrayList<>();
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers)) {
+      for (RolloutGroup group : read) {
+        byte[] key = group.getGroupId().getBytes(StandardCharsets.UTF_8);
+        acks.add(
+            producer.send(new ProducerRecord<>(topic, key, serializer.serialize(topic, group))));
+      }
+      for (int i = 0; i < acks.size(); i++) {
+        await(acks.get(i), "group '" + read.get(i).getGroupId() + "'");
+      }
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf(
+        "produced %d rollout groups from %s to %s in %d ms%n",
+        read.size(), file, topic, (System.nanoTime() - start) / 1_000_000);
+    out.flush();
+    return 0;
+  }
+
   private void await(Future<RecordMetadata> ack, RolloutPair pair) throws InterruptedException {
+    await(ack, "rollout '" + pair.getRolloutId() + "'");
+  }
+
+  private void await(Future<RecordMetadata> ack, String what) throws InterruptedException {
     try {
       ack.get();
     } catch (ExecutionException e) {
       throw new IllegalStateException(
-          "sending rollout '"
-              + pair.getRolloutId()
-              + "' to "
+          "sending "
+              + what
+              + " to "
               + topic
               + " at "
               + kafka.bootstrapServers

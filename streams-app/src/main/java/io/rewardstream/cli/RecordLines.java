@@ -2,8 +2,11 @@ package io.rewardstream.cli;
 
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DriftAlert;
+import io.rewardstream.avro.GroupRewardResult;
+import io.rewardstream.avro.ResponseReward;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
+import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.schemas.AvroSerdes;
 import java.util.HexFormat;
@@ -28,7 +31,9 @@ public final class RecordLines {
           AvroSerdes.deadLetter().deserializer(),
           AvroSerdes.rolloutPair().deserializer(),
           AvroSerdes.rewardWindowStats().deserializer(),
-          AvroSerdes.driftAlert().deserializer());
+          AvroSerdes.driftAlert().deserializer(),
+          AvroSerdes.groupRewardResult().deserializer(),
+          AvroSerdes.rolloutGroup().deserializer());
 
   private RecordLines() {}
 
@@ -68,8 +73,55 @@ public final class RecordLines {
       return stats(s);
     } else if (record instanceof DriftAlert a) {
       return alert(a);
+    } else if (record instanceof GroupRewardResult g) {
+      return groupReward(g);
+    } else if (record instanceof RolloutGroup g) {
+      return String.format(
+          Locale.ROOT,
+          "group   %s %d responses policy=%s prompt=\"%s\"",
+          g.getGroupId(),
+          g.getResponses().size(),
+          g.getPolicyVersion(),
+          excerpt(g.getPrompt(), EXCERPT));
     }
     return String.valueOf(record);
+  }
+
+  /** A group result: the head line, then one line per response, best first. */
+  static String groupReward(GroupRewardResult g) {
+    StringBuilder text =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "group-reward %s %s strategy=%s comparisons=%d gen=%d latency=%dms %s/%s %s",
+                g.getGroupId(),
+                g.getStatus(),
+                g.getStrategy(),
+                g.getComparisonCount(),
+                g.getGenerations(),
+                g.getLatencyMs(),
+                g.getJudgeId(),
+                g.getJudgeVersion(),
+                g.getMode()));
+    if (g.getFailureReason() != null) {
+      text.append(" failure=\"").append(excerpt(g.getFailureReason(), 2 * EXCERPT)).append('"');
+    }
+    g.getResponses().stream()
+        .sorted(java.util.Comparator.comparingInt(ResponseReward::getRank))
+        .forEach(
+            r ->
+                text.append(
+                    String.format(
+                        Locale.ROOT,
+                        "%n  #%d %-12s reward=%+.3f score=%.3f wins=%d losses=%d ties=%d",
+                        r.getRank(),
+                        r.getResponseId(),
+                        r.getReward(),
+                        r.getScore(),
+                        r.getWins(),
+                        r.getLosses(),
+                        r.getTies())));
+    return text.toString();
   }
 
   static String reward(RewardResult r) {

@@ -102,7 +102,7 @@ public final class RolloutJsonl {
         .build();
   }
 
-  private static String required(JsonNode node, String field, String where) {
+  static String required(JsonNode node, String field, String where) {
     JsonNode value = node.get(field);
     if (value == null || value.isNull()) {
       throw error(where, "has no \"" + field + "\" (required: " + requiredHere(field) + ")");
@@ -114,12 +114,12 @@ public final class RolloutJsonl {
     return REQUIRED.contains(field) ? String.join(", ", REQUIRED) : "role, content";
   }
 
-  private static String optional(JsonNode node, String field, String where) {
+  static String optional(JsonNode node, String field, String where) {
     JsonNode value = node.get(field);
     return value == null || value.isNull() ? null : text(value, field, where);
   }
 
-  private static String text(JsonNode value, String field, String where) {
+  static String text(JsonNode value, String field, String where) {
     if (!value.isTextual()) {
       throw error(
           where, "field \"" + field + "\" must be a string, got " + kind(value) + " " + value);
@@ -127,7 +127,7 @@ public final class RolloutJsonl {
     return value.textValue();
   }
 
-  private static Map<String, String> metadata(JsonNode node, String where) {
+  static Map<String, String> metadata(JsonNode node, String where) {
     JsonNode value = node.get("metadata");
     Map<String, String> metadata = new LinkedHashMap<>();
     if (value == null || value.isNull()) {
@@ -153,7 +153,7 @@ public final class RolloutJsonl {
     return metadata;
   }
 
-  private static Instant producedAt(JsonNode node, String where, long nowMs) {
+  static Instant producedAt(JsonNode node, String where, long nowMs) {
     JsonNode value = node.get("produced_at");
     if (value == null || value.isNull()) {
       return Instant.ofEpochMilli(nowMs);
@@ -175,7 +175,7 @@ public final class RolloutJsonl {
             + value);
   }
 
-  private static List<ChatMessage> messages(JsonNode node, String where) {
+  static List<ChatMessage> messages(JsonNode node, String where) {
     JsonNode value = node.get("messages");
     if (value == null || value.isNull()) {
       return null;
@@ -196,7 +196,7 @@ public final class RolloutJsonl {
     return messages;
   }
 
-  private static String kind(JsonNode value) {
+  static String kind(JsonNode value) {
     return value.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
   }
 
@@ -204,7 +204,7 @@ public final class RolloutJsonl {
     return String.join(", ", REQUIRED) + ", " + String.join(", ", OPTIONAL);
   }
 
-  private static IllegalArgumentException error(String where, String what) {
+  static IllegalArgumentException error(String where, String what) {
     return new IllegalArgumentException(where + " " + what);
   }
 }
