@@ -264,7 +264,8 @@ class GroupScoringPipelineIT {
       assertThat(result.getStatus()).isEqualTo(GroupStatus.OK);
       assertThat(result.getStrategy()).isEqualTo("swiss");
       assertThat(result.getComparisons())
-          .extracting(c -> List.of(c.getI(), c.getJ(), c.getRound(), c.getPreferred().name()))
+          .extracting(
+              c -> List.<Object>of(c.getI(), c.getJ(), c.getRound(), c.getPreferred().name()))
           .as(truth.get(g).id())
           .containsExactlyElementsOf(
               expected.judged().stream()
