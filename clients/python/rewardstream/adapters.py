@@ -13,9 +13,11 @@ with whichever version is installed:
   request ``{"query": [...], "prompts": [...], "labels": [...]}``, response
   ``{"rewards": [...], "scores": [...], "extra_logs": {...}}``.
 
-Until the server scores groups (issue 18), per-completion rewards come from pairs:
-:func:`pairwise_group_rewards` compares the completions of one prompt with each other (or with a
-reference answer) and gives each the mean of its pairwise rewards, ``p_win - 0.5``.
+Per-completion rewards come from :func:`pairwise_group_rewards`: with ``strategy="server"`` the
+completions of one prompt go to the server as one group (``score_groups``: the server's group
+strategy and Bradley–Terry rewards, needs ``groups.enabled=true``); the other strategies build the
+pairs here and give each completion the mean of its pairwise rewards, ``p_win - 0.5``, which works
+against any server.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ import logging
 import random
 from typing import Any, Mapping, Optional, Sequence
 
-from .types import Pair, PairReward
+from .types import Group, GroupReward, Pair, PairReward
 
 log = logging.getLogger(__name__)
 
-STRATEGIES = ("round-robin", "anchor", "reference")
+STRATEGIES = ("round-robin", "anchor", "reference", "server")
 
 
 def pairwise_group_rewards(
@@ -51,6 +53,10 @@ def pairwise_group_rewards(
       to 0 in the group (the judge already judges both orders of every pair).
     * ``anchor``: every completion against the group's first one, N-1 pairs; cheaper, noisier.
     * ``reference``: every completion against its reference answer, N pairs; an absolute reward.
+    * ``server``: each prompt's completions as one group scored by the server
+      (:meth:`~rewardstream.client.RewardClient.score_groups`): rewards are the server's
+      Bradley–Terry rewards, centred per group, with its ``group.strategy`` (swiss by default:
+      O(N log N) comparisons). Needs a server with group scoring.
 
     A prompt with a single completion is always judged against its reference (one is needed).
     A completion whose comparisons were all dead-lettered or failed gets ``failure_reward`` (and a
@@ -64,6 +70,10 @@ def pairwise_group_rewards(
     groups: dict[str, list[int]] = {}
     for i, prompt in enumerate(prompts):
         groups.setdefault(prompt, []).append(i)
+    if strategy == "server":
+        return _server_group_rewards(
+            client, groups, completions, refs, timeout, failure_reward, policy_version
+        )
     pairs: list[Pair] = []
     sides: list[tuple[int, Optional[int]]] = []  # (completion as A, completion as B or None = ref)
     for prompt, idx in groups.items():
@@ -85,6 +95,48 @@ def pairwise_group_rewards(
         if not g:
             log.warning("completion %d of prompt %r has no judged comparison", i, prompts[i][:60])
         rewards.append(sum(g) / len(g) if g else failure_reward)
+    return rewards
+
+
+def _server_group_rewards(
+    client: Any,
+    groups: dict[str, list[int]],
+    completions: Sequence[str],
+    refs: list,
+    timeout: float,
+    failure_reward: float,
+    policy_version: str,
+) -> list[float]:
+    """Rewards from the server's group scoring; a prompt with a single completion is judged
+    against its reference answer as a pair (a group needs two responses)."""
+    rewards = [failure_reward] * len(completions)
+    multi = {p: idx for p, idx in groups.items() if len(idx) > 1}
+    single = [idx[0] for idx in groups.values() if len(idx) == 1]
+    if single:
+        lone = pairwise_group_rewards(
+            client,
+            [next(p for p, idx in groups.items() if idx == [i]) for i in single],
+            [completions[i] for i in single],
+            [refs[i] for i in single],
+            strategy="reference",
+            timeout=timeout,
+            failure_reward=failure_reward,
+            policy_version=policy_version,
+        )
+        for i, r in zip(single, lone):
+            rewards[i] = r
+    if multi:
+        request = [
+            Group(p, tuple(completions[i] for i in idx), policy_version=policy_version)
+            for p, idx in multi.items()
+        ]
+        results = client.score_groups(request, timeout=timeout, return_exceptions=True)
+        for idx, result in zip(multi.values(), results):
+            if isinstance(result, GroupReward):
+                for i, r in zip(idx, result.rewards):
+                    rewards[i] = r
+            else:
+                log.warning("a group got no rewards: %s", result)
     return rewards
 
 

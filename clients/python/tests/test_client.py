@@ -390,3 +390,14 @@ def test_two_concurrent_calls_for_the_same_id_both_get_its_one_result(client, br
         t.join()
     assert [r[0].rollout_id for r in results] == ["shared", "shared"]
     assert [k for _, k, _ in broker.produced] == [b"shared"] and client.pending() == []
+
+
+def test_the_grpo_adapter_can_use_the_servers_group_scoring(group_client):
+    from rewardstream.adapters import grpo_reward_func
+
+    client, broker = group_client
+    reward = grpo_reward_func(client, strategy="server", timeout=5)
+    out = reward(["q", "q", "q"], ["a", "a longer one", "mid one"])
+
+    assert out.index(max(out)) == 1 and abs(sum(out)) < 1e-9
+    assert {t for t, _, _ in broker.produced} == {"rollout-groups"}
