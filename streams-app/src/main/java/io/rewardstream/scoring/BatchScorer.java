@@ -3,8 +3,10 @@ package io.rewardstream.scoring;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +15,19 @@ import org.slf4j.LoggerFactory;
  * wrong pairs), each pair is scored on its own, so one poison pair yields one failed verdict and
  * the others are still scored. No Kafka here; the streaming topology and replay turn verdicts into
  * records with {@link RewardResults}.
+ *
+ * <p>Transient failures (a device out of memory on a big batch, a driver hiccup) get a second
+ * chance before a pair is given up: after a failed batch the scorer waits {@link #BACKOFF} and
+ * scores pair by pair (the smallest batch, the least memory), and a pair that fails alone is tried
+ * once more after another backoff. Only a pair that fails that retry too gets a FAILED verdict. The
+ * whole path stays within what the transaction allows: a batch plus its pair-by-pair retry (see
+ * {@code AppConfig.transactionWorkMs}); the two backoffs and the one extra single-pair call are
+ * small next to it.
  */
 public final class BatchScorer {
+
+  /** The wait before retrying after a failure. */
+  public static final Duration BACKOFF = Duration.ofMillis(200);
 
   /** The seed of a failed verdict that the judge never produced: unknown. */
   public static final long UNKNOWN_SEED = -1L;
@@ -22,9 +35,16 @@ public final class BatchScorer {
   private static final Logger LOG = LoggerFactory.getLogger(BatchScorer.class);
 
   private final Judge judge;
+  private final Consumer<Duration> sleeper;
 
   public BatchScorer(Judge judge) {
+    this(judge, BatchScorer::sleep);
+  }
+
+  /** With another way to wait (tests pass one that records instead of sleeping). */
+  BatchScorer(Judge judge, Consumer<Duration> sleeper) {
     this.judge = judge;
+    this.sleeper = sleeper;
   }
 
   /** One verdict per input, in input order; failures are verdicts with a failure reason. */
@@ -45,9 +65,26 @@ public final class BatchScorer {
     } catch (RuntimeException e) {
       LOG.warn("judge failed on a batch of {}; scoring pair by pair", batch.size(), e);
     }
+    sleeper.accept(BACKOFF);
     List<Verdict> verdicts = new ArrayList<>(batch.size());
-    batch.forEach(pair -> verdicts.add(scoreAlone(pair)));
+    for (PairInput pair : batch) {
+      Verdict verdict = scoreAlone(pair);
+      if (!verdict.ok() && verdict.seed() == UNKNOWN_SEED) {
+        LOG.warn("rollout {} failed alone; one more try after {}", pair.rolloutId(), BACKOFF);
+        sleeper.accept(BACKOFF);
+        verdict = scoreAlone(pair);
+      }
+      verdicts.add(verdict);
+    }
     return verdicts;
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private Verdict scoreAlone(PairInput pair) {

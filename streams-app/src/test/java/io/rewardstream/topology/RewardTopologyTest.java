@@ -429,7 +429,11 @@ class RewardTopologyTest {
 
     assertThat(judge.calls())
         .containsExactly(
-            List.of("r1", "poison", "r3"), List.of("r1"), List.of("poison"), List.of("r3"));
+            List.of("r1", "poison", "r3"),
+            List.of("r1"),
+            List.of("poison"),
+            List.of("poison"), // the retry after a backoff: it throws again
+            List.of("r3"));
     List<RewardResult> results = rewards.readValuesToList();
     assertThat(results)
         .extracting(RewardResult::getStatus)
