@@ -57,6 +57,7 @@ import java.util.regex.Pattern;
  * @param pairCostMs estimated (or measured) wall time to score one pair, in ms
  * @param costSafetyFactor multiplier on the batch cost when sizing the timeouts
  * @param metricsPort port of the /healthz and /metrics HTTP endpoints; -1 = off, 0 = any free port
+ * @param metricsBind address the /healthz and /metrics server listens on
  * @param kafkaProperties every other key of the file, passed to Kafka Streams as is
  */
 public record AppConfig(
@@ -81,6 +82,7 @@ public record AppConfig(
     long pairCostMs,
     double costSafetyFactor,
     int metricsPort,
+    String metricsBind,
     Map<String, String> kafkaProperties) {
 
   public static final String APPLICATION_ID = "application.id";
@@ -109,6 +111,7 @@ public record AppConfig(
   public static final String JUDGE_PAIR_COST_MS = "judge.pair.cost.ms";
   public static final String JUDGE_COST_SAFETY_FACTOR = "judge.cost.safety.factor";
   public static final String METRICS_PORT = "metrics.port";
+  public static final String METRICS_BIND = "metrics.bind";
 
   /** Our keys, in documentation order. Every other key goes to Kafka Streams. */
   public static final List<ConfigKey> KEYS =
@@ -153,7 +156,9 @@ public record AppConfig(
               "guess of ms per pair; replaced by a measurement at start"),
           new ConfigKey(JUDGE_COST_SAFETY_FACTOR, "3.0", "margin on batch cost for the timeouts"),
           new ConfigKey(
-              METRICS_PORT, "", "HTTP port of /healthz and /metrics; empty = off, 0 = any"));
+              METRICS_PORT, "", "HTTP port of /healthz and /metrics; empty = off, 0 = any"),
+          new ConfigKey(
+              METRICS_BIND, "127.0.0.1", "address of that server; 0.0.0.0 = all (in a pod)"));
 
   private static final Set<String> OUR_KEYS =
       Set.copyOf(KEYS.stream().map(ConfigKey::name).toList());
@@ -224,6 +229,7 @@ public record AppConfig(
     if (metricsPort < -1 || metricsPort > 65535) {
       throw invalid(METRICS_PORT, metricsPort, "use a port in [0, 65535], or leave it empty (off)");
     }
+    requireText(METRICS_BIND, metricsBind);
     kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
     for (String key : kafkaProperties.keySet()) {
       if (OUR_KEYS.contains(key)) {
@@ -302,6 +308,7 @@ public record AppConfig(
         values.get(METRICS_PORT).isEmpty()
             ? -1
             : parse(values, METRICS_PORT, Integer::parseInt, "a port number, e.g. 8080"),
+        values.get(METRICS_BIND),
         kafka);
   }
 
@@ -341,6 +348,7 @@ public record AppConfig(
         newPairCostMs,
         costSafetyFactor,
         metricsPort,
+        metricsBind,
         kafkaProperties);
   }
 

@@ -9,6 +9,7 @@ import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +33,10 @@ final class MeteredJudge implements Judge {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong pairs = new AtomicLong();
   private final AtomicLong nanos = new AtomicLong();
+
+  /** System.nanoTime() when the judge call in progress started; 0 when none is. */
+  private final AtomicLong callStarted = new AtomicLong();
+
   private final Timer batchTimer;
   private final Counter pairCounter;
   private final DistributionSummary batchSize;
@@ -76,7 +81,13 @@ final class MeteredJudge implements Judge {
   public List<Verdict> judge(List<PairInput> batch) {
     LOG.debug("scoring a batch of {} pairs, first {}", batch.size(), batch.get(0).rolloutId());
     long start = System.nanoTime();
-    List<Verdict> verdicts = delegate.judge(batch);
+    callStarted.set(start);
+    List<Verdict> verdicts;
+    try {
+      verdicts = delegate.judge(batch);
+    } finally {
+      callStarted.set(0);
+    }
     long elapsed = System.nanoTime() - start;
     batches.incrementAndGet();
     pairs.addAndGet(batch.size());
@@ -106,6 +117,12 @@ final class MeteredJudge implements Judge {
   @Override
   public JudgeInfo info() {
     return delegate.info();
+  }
+
+  /** How long the judge call in progress has run; zero when the judge is idle. */
+  Duration currentCall() {
+    long started = callStarted.get();
+    return started == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - started);
   }
 
   /** One line: what was scored since start-up, and how fast. */

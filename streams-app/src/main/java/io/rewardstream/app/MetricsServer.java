@@ -18,18 +18,22 @@ import org.apache.kafka.streams.KafkaStreams.State;
  *
  * <ul>
  *   <li>{@code GET /healthz}: 200 while Kafka Streams is RUNNING or REBALANCING (a rebalance is
- *       normal work, not a reason to restart the pod), 503 otherwise (starting, shutting down,
- *       failed); the body names the state;
+ *       normal work, not a reason to restart the pod) and nothing is stuck, 503 otherwise
+ *       (starting, shutting down, failed, or a judge call running past what its transaction allows:
+ *       a hung judge); the body names the state or the problem;
  *   <li>{@code GET /metrics}: the Prometheus text format: our judge and state meters, Kafka
  *       Streams' own metrics and the JVM's.
  * </ul>
  *
- * <p>It listens on all interfaces (probes and scrapes come from outside the pod) and only when
- * {@code metrics.port} is set; one daemon thread serves both endpoints.
+ * <p>It listens on {@code metrics.bind} (127.0.0.1 unless set; a pod sets 0.0.0.0, since probes and
+ * scrapes come from outside it) and only when {@code metrics.port} is set. {@value #THREADS} daemon
+ * threads serve the endpoints, so a slow scrape does not hold up a probe.
  */
 final class MetricsServer implements AutoCloseable {
 
   private static final Set<State> HEALTHY = Set.of(State.RUNNING, State.REBALANCING);
+
+  static final int THREADS = 4;
 
   private final HttpServer server;
 
@@ -40,22 +44,31 @@ final class MetricsServer implements AutoCloseable {
   /**
    * Starts serving.
    *
+   * @param bind the address to listen on
    * @param port the port, 0 for any free one
+   * @param problem what is stuck, or null when nothing is (checked while the state is healthy)
    * @throws UncheckedIOException if the port cannot be bound (names it)
    */
-  static MetricsServer start(int port, PrometheusMeterRegistry registry, Supplier<State> state) {
+  static MetricsServer start(
+      String bind,
+      int port,
+      PrometheusMeterRegistry registry,
+      Supplier<State> state,
+      Supplier<String> problem) {
     HttpServer server;
     try {
-      server = HttpServer.create(new InetSocketAddress(port), 16);
+      server = HttpServer.create(new InetSocketAddress(bind, port), 16);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on metrics.port=" + port + ": " + e, e);
+      throw new UncheckedIOException(
+          "cannot listen on metrics.bind=" + bind + " metrics.port=" + port + ": " + e, e);
     }
-    server.createContext("/healthz", exchange -> health(exchange, state.get()));
+    server.createContext("/healthz", exchange -> health(exchange, state.get(), problem));
     server.createContext(
         "/metrics",
         exchange -> respond(exchange, 200, "text/plain; version=0.0.4", registry.scrape()));
     server.setExecutor(
-        Executors.newSingleThreadExecutor(
+        Executors.newFixedThreadPool(
+            THREADS,
             r -> {
               Thread thread = new Thread(r, "rewardstream-metrics");
               thread.setDaemon(true);
@@ -70,8 +83,18 @@ final class MetricsServer implements AutoCloseable {
     return server.getAddress().getPort();
   }
 
-  private static void health(HttpExchange exchange, State state) throws IOException {
-    respond(exchange, HEALTHY.contains(state) ? 200 : 503, "text/plain", state + "\n");
+  private static void health(HttpExchange exchange, State state, Supplier<String> problem)
+      throws IOException {
+    if (!HEALTHY.contains(state)) {
+      respond(exchange, 503, "text/plain", state + "\n");
+      return;
+    }
+    String stuck = problem.get();
+    if (stuck != null) {
+      respond(exchange, 503, "text/plain", "STUCK " + state + ": " + stuck + "\n");
+      return;
+    }
+    respond(exchange, 200, "text/plain", state + "\n");
   }
 
   private static void respond(HttpExchange exchange, int status, String type, String body)

@@ -206,9 +206,29 @@ public final class RewardStreamApp implements AutoCloseable {
 
   private void startMetricsServer() {
     if (config.metricsPort() >= 0) {
-      metricsServer = MetricsServer.start(config.metricsPort(), registry, streams::state);
+      metricsServer =
+          MetricsServer.start(
+              config.metricsBind(), config.metricsPort(), registry, streams::state, this::stuck);
       LOG.info("serving /healthz and /metrics on port {} (metrics.port)", metricsServer.port());
     }
+  }
+
+  /**
+   * What is stuck, for /healthz, or null: a judge call running longer than a whole transaction may
+   * take (a batch and its retry) cannot end well; the transaction has timed out and the instance
+   * scores nothing until the call returns, so it is better restarted.
+   */
+  private String stuck() {
+    Duration call = judge.currentCall();
+    Duration limit = Duration.ofMillis(config.transactionWorkMs());
+    if (call.compareTo(limit) <= 0) {
+      return null;
+    }
+    return "a judge call has run for "
+        + call.toSeconds()
+        + " s, longer than a transaction may take ("
+        + limit.toSeconds()
+        + " s: 2 x the batch budget); the judge looks hung";
   }
 
   /** The port of /healthz and /metrics, or -1 when metrics.port is not set. */
