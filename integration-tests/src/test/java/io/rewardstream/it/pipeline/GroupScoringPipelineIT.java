@@ -22,17 +22,12 @@ import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.group.GroupRanker;
 import io.rewardstream.judge.group.GroupStrategy;
 import io.rewardstream.schemas.AvroSerdes;
-import java.io.IOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -186,7 +181,7 @@ class GroupScoringPipelineIT {
   }
 
   @Test
-  void killedMidRunEveryGroupHasOneResultEqualToADirectRanking() throws IOException {
+  void killedMidRunEveryGroupHasOneResultEqualToADirectRanking() {
     // Step 1: topics, a config file for the child process (vote mode: sampled judgments).
     Topics topics = Topics.create(kafka, "groupcrash", 1);
     String groupTopic = kafka.createTopic("groupcrash-in", 2);
@@ -200,7 +195,7 @@ class GroupScoringPipelineIT {
             8,
             dir.resolve("state"),
             groupSettings(groupTopic, resultTopic, "vote"));
-    Path file = writeConfig(dir, config);
+    Path file = Pipelines.writeConfig(dir, config);
     List<EvalGroup> truth = truth();
 
     // Step 2: start, produce every group, SIGKILL once some (not all) results are committed.
@@ -309,29 +304,5 @@ class GroupScoringPipelineIT {
       sum += pairs == 0 ? 1 : right / pairs;
     }
     return sum / truth.size();
-  }
-
-  private static Path writeConfig(Path dir, AppConfig config) throws IOException {
-    Properties p = new Properties();
-    p.setProperty(AppConfig.APPLICATION_ID, config.applicationId());
-    p.setProperty(AppConfig.BOOTSTRAP_SERVERS, config.bootstrapServers());
-    p.setProperty(AppConfig.TOPIC_INPUT, config.inputTopic());
-    p.setProperty(AppConfig.TOPIC_OUTPUT, config.outputTopic());
-    p.setProperty(AppConfig.TOPIC_DLQ, config.dlqTopic());
-    p.setProperty(AppConfig.BATCH_SIZE, Integer.toString(config.batchSize()));
-    p.setProperty(AppConfig.JUDGE_DIR, config.judgeDir().toString());
-    p.setProperty(AppConfig.JUDGE_MODE, config.judgeMode());
-    p.setProperty(AppConfig.JUDGE_SAMPLES, Integer.toString(config.judgeSamples()));
-    p.setProperty(AppConfig.STATE_DIR, config.stateDir());
-    p.setProperty(AppConfig.GROUPS_ENABLED, "true");
-    p.setProperty(AppConfig.TOPIC_GROUPS_INPUT, config.groups().inputTopic());
-    p.setProperty(AppConfig.TOPIC_GROUPS_OUTPUT, config.groups().outputTopic());
-    p.setProperty(AppConfig.GROUP_STRATEGY, config.groups().strategy().id());
-    p.putAll(config.kafkaProperties());
-    Path file = dir.resolve("app.properties");
-    try (Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-      p.store(out, "GroupScoringPipelineIT");
-    }
-    return file;
   }
 }

@@ -125,6 +125,43 @@ final class Pipelines {
     return AppConfig.fromProperties(p);
   }
 
+  /**
+   * Writes a config file for an app in a child JVM ({@link AppProcess}) with the settings of {@code
+   * config}; its state.dir only when set (unset: each process claims its own directory).
+   */
+  static Path writeConfig(Path dir, AppConfig config) {
+    Properties p = new Properties();
+    p.setProperty(AppConfig.APPLICATION_ID, config.applicationId());
+    p.setProperty(AppConfig.BOOTSTRAP_SERVERS, config.bootstrapServers());
+    p.setProperty(AppConfig.TOPIC_INPUT, config.inputTopic());
+    p.setProperty(AppConfig.TOPIC_OUTPUT, config.outputTopic());
+    p.setProperty(AppConfig.TOPIC_DLQ, config.dlqTopic());
+    p.setProperty(AppConfig.BATCH_SIZE, Integer.toString(config.batchSize()));
+    p.setProperty(AppConfig.BATCH_MAX_WAIT_MS, Long.toString(config.batchMaxWaitMs()));
+    p.setProperty(AppConfig.JUDGE_DIR, config.judgeDir().toString());
+    p.setProperty(AppConfig.JUDGE_MODE, config.judgeMode());
+    if (config.judgeSamples() != 0) {
+      p.setProperty(AppConfig.JUDGE_SAMPLES, Integer.toString(config.judgeSamples()));
+    }
+    if (config.stateDir() != null) {
+      p.setProperty(AppConfig.STATE_DIR, config.stateDir());
+    }
+    if (config.groups().enabled()) {
+      p.setProperty(AppConfig.GROUPS_ENABLED, "true");
+      p.setProperty(AppConfig.TOPIC_GROUPS_INPUT, config.groups().inputTopic());
+      p.setProperty(AppConfig.TOPIC_GROUPS_OUTPUT, config.groups().outputTopic());
+      p.setProperty(AppConfig.GROUP_STRATEGY, config.groups().strategy().id());
+    }
+    p.putAll(config.kafkaProperties());
+    Path file = dir.resolve("app.properties");
+    try (java.io.Writer out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      p.store(out, "written by Pipelines.writeConfig");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+
   /** The three topics of one test, uniquely named. */
   record Topics(String input, String output, String dlq) {
     static Topics create(KafkaClusterExtension kafka, String test, int partitions) {
