@@ -115,6 +115,88 @@ class BadInputPipelineIT {
         .isEqualTo(ByteBuffer.wrap(bytes("\u0000\u0001not avro")));
   }
 
+  /**
+   * Issue 17's poison cases on a real broker: a 900 KB record between good ones (its buffered copy
+   * would exceed the changelog's max record size and used to stop the instance), a rollout re-sent
+   * after it was scored (an actor's retry) and a record keyed by something else than its id.
+   */
+  @Test
+  void anOversizeRecordAResendAfterScoringAndAForeignKeyAreDeadLetteredAndTheAppLives() {
+    // Step 1: 6 good pairs, a 900 KB one, a key mismatch; the app running.
+    Topics topics = Topics.create(kafka, "poison", 2);
+    List<RolloutPair> good = Pipelines.heldoutPairs("poison", 6);
+    RolloutPair big = Pipelines.heldoutPairs("poison-big", 1).get(0);
+    big.setMetadata(Map.of("trace", "x".repeat(900 * 1024)));
+    byte[] bigBytes = AvroSerdes.rolloutPair().serializer().serialize("it", big);
+    List<Raw> records = new ArrayList<>(Pipelines.raw(good.subList(0, 3)));
+    records.add(Raw.of(big.getRolloutId(), bigBytes));
+    records.add(
+        Raw.of("not-its-id", AvroSerdes.rolloutPair().serializer().serialize("it", good.get(3))));
+    records.addAll(Pipelines.raw(good.subList(4, 6)));
+    AppConfig config =
+        Pipelines.config(
+            kafka, "poison-" + System.nanoTime(), topics, 4, Pipelines.tempDir("poison"));
+    try (RewardStreamApp app = RewardStreamApp.start(config)) {
+      app.awaitRunning(Duration.ofSeconds(60));
+      Pipelines.produce(kafka, topics.input(), records);
+      List<ConsumerRecord<String, RewardResult>> first =
+          Pipelines.readCommitted(
+              kafka,
+              topics.output(),
+              AvroSerdes.rewardResult().deserializer(),
+              read -> read.size() >= 5,
+              Duration.ofMinutes(2),
+              Duration.ofSeconds(1));
+      assertThat(first).hasSize(5);
+
+      // Step 2: the actor retries two pairs that were already scored.
+      Pipelines.produce(kafka, topics.input(), Pipelines.raw(good.subList(0, 2)));
+      List<ConsumerRecord<String, DeadLetter>> dead =
+          Pipelines.readCommitted(
+              kafka,
+              topics.dlq(),
+              AvroSerdes.deadLetter().deserializer(),
+              read -> read.size() >= 4,
+              Duration.ofMinutes(1),
+              Duration.ofSeconds(2));
+      assertThat(app.state().isRunningOrRebalancing()).as("the app is alive").isTrue();
+
+      // Step 3: one reward per scored id, none for the retries; each bad record's reason.
+      List<ConsumerRecord<String, RewardResult>> all =
+          Pipelines.readAllCommitted(
+              kafka, topics.output(), AvroSerdes.rewardResult().deserializer());
+      assertThat(Pipelines.byUniqueKey(all).keySet())
+          .containsExactlyInAnyOrder(
+              good.get(0).getRolloutId(),
+              good.get(1).getRolloutId(),
+              good.get(2).getRolloutId(),
+              good.get(4).getRolloutId(),
+              good.get(5).getRolloutId());
+      assertThat(dead)
+          .extracting(r -> r.value().getReasonCode())
+          .containsExactlyInAnyOrder(
+              DeadLetterReason.OVERSIZE,
+              DeadLetterReason.KEY_MISMATCH,
+              DeadLetterReason.DUPLICATE,
+              DeadLetterReason.DUPLICATE);
+      DeadLetter oversize =
+          dead.stream()
+              .map(ConsumerRecord::value)
+              .filter(d -> d.getReasonCode() == DeadLetterReason.OVERSIZE)
+              .findFirst()
+              .orElseThrow();
+      assertThat(oversize.getOriginalValueSize()).isEqualTo(bigBytes.length);
+      assertThat(oversize.getOriginalValue().remaining()).isEqualTo(64 * 1024);
+      assertThat(oversize.getRolloutId()).isEqualTo(big.getRolloutId());
+      assertThat(
+              dead.stream()
+                  .map(ConsumerRecord::value)
+                  .filter(d -> d.getReasonCode() == DeadLetterReason.DUPLICATE)
+                  .map(DeadLetter::getReason))
+          .allSatisfy(reason -> assertThat(reason).contains("was already scored at"));
+    }
+  }
+
   private static final DeadLetterReason UNDECODABLE = DeadLetterReason.UNDECODABLE;
   private static final DeadLetterReason EMPTY = DeadLetterReason.EMPTY_FIELD;
   private static final DeadLetterReason BIG = DeadLetterReason.OVER_TOKEN_BUDGET;
