@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
       TailCommand.class,
       EvalCommand.class,
       ReplayCommand.class,
-      CompareCommand.class
+      CompareCommand.class,
+      GatewayCommand.class
     })
 public final class RewardStreamCli implements Runnable {
 
