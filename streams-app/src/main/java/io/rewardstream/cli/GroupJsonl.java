@@ -8,8 +8,6 @@ import io.rewardstream.avro.GroupChatMessage;
 import io.rewardstream.avro.GroupResponse;
 import io.rewardstream.avro.RolloutGroup;
 import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -59,20 +57,7 @@ final class GroupJsonl {
    * @throws IllegalArgumentException naming the source, the line and the field
    */
   static List<RolloutGroup> read(BufferedReader in, String source, long nowMs) {
-    List<RolloutGroup> groups = new ArrayList<>();
-    try {
-      String line;
-      int number = 0;
-      while ((line = in.readLine()) != null) {
-        number++;
-        if (!line.isBlank()) {
-          groups.add(parse(line, source + " line " + number, nowMs));
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read " + source, e);
-    }
-    return groups;
+    return RolloutJsonl.readLines(in, source, (line, where) -> parse(line, where, nowMs));
   }
 
   static RolloutGroup parse(String line, String where, long nowMs) {

@@ -55,20 +55,29 @@ public final class RolloutJsonl {
    * @throws IllegalArgumentException naming the source, the line and the field
    */
   public static List<RolloutPair> read(BufferedReader in, String source, long nowMs) {
-    List<RolloutPair> pairs = new ArrayList<>();
+    return readLines(in, source, (line, where) -> parse(line, where, nowMs));
+  }
+
+  /**
+   * Every non-blank line parsed; {@code parse} gets the line and where it is ("FILE line 3") for
+   * its error messages.
+   */
+  static <T> List<T> readLines(
+      BufferedReader in, String source, java.util.function.BiFunction<String, String, T> parse) {
+    List<T> records = new ArrayList<>();
     try {
       String line;
       int number = 0;
       while ((line = in.readLine()) != null) {
         number++;
         if (!line.isBlank()) {
-          pairs.add(parse(line, source + " line " + number, nowMs));
+          records.add(parse.apply(line, source + " line " + number));
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + source, e);
     }
-    return pairs;
+    return records;
   }
 
   /** One line; {@code where} starts every error message ("rollouts.jsonl line 3"). */

@@ -8,7 +8,6 @@ import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +19,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Buffers valid pairs in a changelogged store and scores them in batches.
@@ -45,7 +43,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   private final long duplicatesRetentionMs;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, BufferedPair> store;
-  private WindowStore<String, String> scored;
+  private ScoredIds scored;
   private int buffered;
 
   /**
@@ -83,7 +81,8 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.store = context.getStateStore(RewardTopology.STORE);
-    this.scored = context.getStateStore(RewardTopology.SCORED_STORE);
+    WindowStore<String, String> ids = context.getStateStore(RewardTopology.SCORED_STORE);
+    this.scored = new ScoredIds(ids, duplicatesRetentionMs, "rollout_id", "rewards");
     // Init runs after the store is restored from its changelog: count what survived a restart.
     this.buffered = readBuffer().size();
     context.schedule(checkInterval(maxWaitMs), PunctuationType.WALL_CLOCK_TIME, this::onTick);
@@ -95,7 +94,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     String duplicate =
         store.get(record.key()) != null
             ? "rollout_id '" + record.key() + "' is already buffered for scoring"
-            : scoredBefore(record.key(), now);
+            : scored.duplicateReason(record.key(), now);
     if (duplicate != null) {
       forwardDeadLetter(record.value().deadLetter(DeadLetterReason.DUPLICATE, duplicate, now));
       return;
@@ -105,28 +104,6 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     // Only a full batch is scored here; reading the buffer costs a scan, so not while it waits.
     while (buffered >= batchSize && budget.tryAcquire()) {
       scoreOldest();
-    }
-  }
-
-  /**
-   * Why the id counts as already scored, or null: its reward was committed within the last {@code
-   * duplicates.retention.ms}. The reason points at that first result.
-   */
-  private String scoredBefore(String rolloutId, long now) {
-    try (WindowStoreIterator<String> it =
-        scored.fetch(rolloutId, now - duplicatesRetentionMs, Long.MAX_VALUE)) {
-      if (!it.hasNext()) {
-        return null;
-      }
-      KeyValue<Long, String> first = it.next();
-      return "rollout_id '"
-          + rolloutId
-          + "' was already scored at "
-          + Instant.ofEpochMilli(first.key)
-          + " ("
-          + first.value
-          + "); its reward is the record with this key in the rewards topic. A re-send within"
-          + " duplicates.retention.ms is not scored again";
     }
   }
 
@@ -207,10 +184,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       result = Results.of(verdict, pair, judgeInfo, scoredAt);
     }
     context.forward(new Record<>(key, result, scoredAt), RewardTopology.REWARDS_SINK);
-    scored.put(
-        key,
-        "input " + pair.sourceTopic() + "-" + pair.sourcePartition() + "@" + pair.sourceOffset(),
-        scoredAt);
+    scored.record(key, pair.sourceTopic(), pair.sourcePartition(), pair.sourceOffset(), scoredAt);
     if (!verdict.ok()) {
       String reason = "scoring failed: " + verdict.failureReason();
       forwardDeadLetter(pair.deadLetter(DeadLetterReason.SCORING_FAILED, reason, scoredAt));

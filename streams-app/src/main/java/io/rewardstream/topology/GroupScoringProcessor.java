@@ -14,7 +14,6 @@ import io.rewardstream.judge.group.GroupStrategy;
 import io.rewardstream.judge.group.Match;
 import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -28,7 +27,6 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * Buffers valid groups and judges their comparisons, {@code batchSize} comparisons per judge call,
@@ -55,7 +53,7 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
   private final long duplicatesRetentionMs;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, BufferedGroup> store;
-  private WindowStore<String, String> scored;
+  private ScoredIds scored;
   private int buffered;
 
   GroupScoringProcessor(
@@ -77,7 +75,8 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
   public void init(ProcessorContext<String, Object> context) {
     this.context = context;
     this.store = context.getStateStore(RewardTopology.GROUP_STORE);
-    this.scored = context.getStateStore(RewardTopology.SCORED_GROUPS_STORE);
+    WindowStore<String, String> ids = context.getStateStore(RewardTopology.SCORED_GROUPS_STORE);
+    this.scored = new ScoredIds(ids, duplicatesRetentionMs, "group_id", "group rewards");
     this.buffered = readBuffer().size();
     context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, now -> scoreWhileAllowed());
   }
@@ -88,7 +87,7 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     String duplicate =
         store.get(record.key()) != null
             ? "group_id '" + record.key() + "' is already buffered for scoring"
-            : scoredBefore(record.key(), now);
+            : scored.duplicateReason(record.key(), now);
     if (duplicate != null) {
       forwardDeadLetter(record.value().deadLetter(DeadLetterReason.DUPLICATE, duplicate, now));
       return;
@@ -96,24 +95,6 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     store.put(record.key(), record.value());
     buffered++;
     scoreWhileAllowed();
-  }
-
-  private String scoredBefore(String groupId, long now) {
-    try (WindowStoreIterator<String> it =
-        scored.fetch(groupId, now - duplicatesRetentionMs, Long.MAX_VALUE)) {
-      if (!it.hasNext()) {
-        return null;
-      }
-      KeyValue<Long, String> first = it.next();
-      return "group_id '"
-          + groupId
-          + "' was already scored at "
-          + Instant.ofEpochMilli(first.key)
-          + " ("
-          + first.value
-          + "); its result is the record with this key in the group rewards topic. A re-send"
-          + " within duplicates.retention.ms is not scored again";
-    }
   }
 
   private void scoreWhileAllowed() {
@@ -188,10 +169,8 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
       String reason = "scoring failed: " + result.getFailureReason();
       forwardDeadLetter(group.deadLetter(DeadLetterReason.SCORING_FAILED, reason, scoredAt));
     }
-    scored.put(
-        key,
-        "input " + group.sourceTopic() + "-" + group.sourcePartition() + "@" + group.sourceOffset(),
-        scoredAt);
+    scored.record(
+        key, group.sourceTopic(), group.sourcePartition(), group.sourceOffset(), scoredAt);
     store.delete(key);
     buffered--;
   }
