@@ -8,15 +8,12 @@ import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -84,7 +81,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     WindowStore<String, String> ids = context.getStateStore(RewardTopology.SCORED_STORE);
     this.scored = new ScoredIds(ids, duplicatesRetentionMs, "rollout_id", "rewards");
     // Init runs after the store is restored from its changelog: count what survived a restart.
-    this.buffered = readBuffer().size();
+    this.buffered = Buffered.oldestFirst(store).size();
     context.schedule(checkInterval(maxWaitMs), PunctuationType.WALL_CLOCK_TIME, this::onTick);
   }
 
@@ -121,7 +118,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
 
   /** Whether the oldest buffered pair has waited the max wait (reads the oldest pair). */
   private boolean waitedLongEnough(long now) {
-    List<KeyValue<String, BufferedPair>> entries = readBuffer();
+    List<KeyValue<String, BufferedPair>> entries = Buffered.oldestFirst(store);
     if (entries.isEmpty()) {
       buffered = 0;
       return false;
@@ -131,24 +128,12 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     return now - waitingSince >= maxWaitMs;
   }
 
-  /** Every buffered pair, oldest first. */
-  private List<KeyValue<String, BufferedPair>> readBuffer() {
-    List<KeyValue<String, BufferedPair>> entries = new ArrayList<>();
-    try (KeyValueIterator<String, BufferedPair> it = store.all()) {
-      it.forEachRemaining(entries::add);
-    }
-    entries.sort(
-        Comparator.comparingLong((KeyValue<String, BufferedPair> e) -> e.value.arrivalMs())
-            .thenComparingLong(e -> e.value.sourceOffset()));
-    return entries;
-  }
-
   /**
    * Scores the oldest batch (at most {@code batchSize} pairs) and asks for a commit, which gives
    * the budget back.
    */
   private void scoreOldest() {
-    List<KeyValue<String, BufferedPair>> entries = readBuffer();
+    List<KeyValue<String, BufferedPair>> entries = Buffered.oldestFirst(store);
     buffered = entries.size();
     if (entries.isEmpty()) {
       return;

@@ -47,7 +47,8 @@ public record BufferedGroup(
     long arrivalMs,
     byte[] originalKey,
     byte[] originalValue,
-    List<Comparison> judged) {
+    List<Comparison> judged)
+    implements Buffered {
 
   private static final byte FORMAT_VERSION = 1;
 

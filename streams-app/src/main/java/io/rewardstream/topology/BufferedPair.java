@@ -40,7 +40,8 @@ public record BufferedPair(
     long sourceOffset,
     long arrivalMs,
     byte[] originalKey,
-    byte[] originalValue) {
+    byte[] originalValue)
+    implements Buffered {
 
   /** Format version of {@link #serde()}; bump it (and keep reading the old one) on change. */
   static final byte FORMAT_VERSION = 1;

@@ -15,7 +15,6 @@ import io.rewardstream.judge.group.Match;
 import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +23,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.WindowStore;
 
@@ -77,7 +75,7 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     this.store = context.getStateStore(RewardTopology.GROUP_STORE);
     WindowStore<String, String> ids = context.getStateStore(RewardTopology.SCORED_GROUPS_STORE);
     this.scored = new ScoredIds(ids, duplicatesRetentionMs, "group_id", "group rewards");
-    this.buffered = readBuffer().size();
+    this.buffered = Buffered.oldestFirst(store).size();
     context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, now -> scoreWhileAllowed());
   }
 
@@ -103,20 +101,8 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     }
   }
 
-  /** Every buffered group, oldest first. */
-  private List<KeyValue<String, BufferedGroup>> readBuffer() {
-    List<KeyValue<String, BufferedGroup>> entries = new ArrayList<>();
-    try (KeyValueIterator<String, BufferedGroup> it = store.all()) {
-      it.forEachRemaining(entries::add);
-    }
-    entries.sort(
-        Comparator.comparingLong((KeyValue<String, BufferedGroup> e) -> e.value.arrivalMs())
-            .thenComparingLong(e -> e.value.sourceOffset()));
-    return entries;
-  }
-
   private void judgeOneBatch() {
-    List<KeyValue<String, BufferedGroup>> entries = readBuffer();
+    List<KeyValue<String, BufferedGroup>> entries = Buffered.oldestFirst(store);
     buffered = entries.size();
     List<GroupBatches.Slot<KeyValue<String, BufferedGroup>>> slots =
         GroupBatches.fill(entries, e -> pending(e.value), batchSize);
