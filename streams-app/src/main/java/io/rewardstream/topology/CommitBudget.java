@@ -64,6 +64,11 @@ public final class CommitBudget {
     return true;
   }
 
+  /** Whether a batch could start now (no side effect, unlike {@link #tryAcquire()}). */
+  boolean available() {
+    return !bounded || !spent;
+  }
+
   /** The stream thread's transaction was committed or aborted: the next batch may start. */
   public void transactionEnded() {
     spent = false;

@@ -41,7 +41,7 @@ import org.apache.kafka.streams.state.WindowStore;
 final class GroupScoringProcessor implements Processor<String, BufferedGroup, String, Object> {
 
   /** How often buffered groups are looked at when no record arrives (they wait for the budget). */
-  static final Duration TICK = Duration.ofMillis(100);
+  static final Duration TICK = Duration.ofMillis(10);
 
   private final BatchScorer scorer;
   private final CommitBudget budget;
@@ -96,7 +96,7 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
   }
 
   private void scoreWhileAllowed() {
-    while (buffered > 0 && budget.tryAcquire()) {
+    while (buffered > 0 && budget.available() && budget.tryAcquire()) {
       judgeOneBatch();
     }
   }

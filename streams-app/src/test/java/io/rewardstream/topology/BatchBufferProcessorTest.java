@@ -164,7 +164,7 @@ class BatchBufferProcessorTest {
     assertThat(judge.calls()).containsExactly(List.of("a1", "a2"));
     assertThat(context0.committed()).isTrue();
     assertThat(context1.committed()).isFalse();
-    assertThat(budget.batchesDeferred()).isEqualTo(2);
+    assertThat(budget.batchesDeferred()).isEqualTo(1); // counted where a ready batch asked
 
     // When: the transaction is committed and the second task's punctuator looks again
     budget.transactionEnded();
