@@ -94,10 +94,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   @Override
   public void process(Record<String, BufferedPair> record) {
     long now = context.currentSystemTimeMs();
-    String duplicate =
-        store.get(record.key()) != null
-            ? "rollout_id '" + record.key() + "' is already buffered for scoring"
-            : scored.duplicateReason(record.key(), now);
+    String duplicate = scored.duplicateReason(record.key(), store.get(record.key()) != null, now);
     if (duplicate != null) {
       forwardDeadLetter(record.value().deadLetter(DeadLetterReason.DUPLICATE, duplicate, now));
       return;

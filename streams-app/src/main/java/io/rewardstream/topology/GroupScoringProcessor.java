@@ -82,10 +82,7 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
   @Override
   public void process(Record<String, BufferedGroup> record) {
     long now = context.currentSystemTimeMs();
-    String duplicate =
-        store.get(record.key()) != null
-            ? "group_id '" + record.key() + "' is already buffered for scoring"
-            : scored.duplicateReason(record.key(), now);
+    String duplicate = scored.duplicateReason(record.key(), store.get(record.key()) != null, now);
     if (duplicate != null) {
       forwardDeadLetter(record.value().deadLetter(DeadLetterReason.DUPLICATE, duplicate, now));
       return;

@@ -29,8 +29,14 @@ final class ScoredIds {
     this.resultTopic = resultTopic;
   }
 
-  /** Why the id counts as already scored, or null when it was not scored within the retention. */
-  String duplicateReason(String id, long nowMs) {
+  /**
+   * Why a copy of this id is a duplicate, or null when it is not: another copy is still buffered
+   * (its result will come), or the id was scored within the retention.
+   */
+  String duplicateReason(String id, boolean buffered, long nowMs) {
+    if (buffered) {
+      return idField + " '" + id + "' is already buffered for scoring";
+    }
     try (WindowStoreIterator<String> it = store.fetch(id, nowMs - retentionMs, Long.MAX_VALUE)) {
       if (!it.hasNext()) {
         return null;
