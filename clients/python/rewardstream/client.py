@@ -169,13 +169,7 @@ class RewardClient:
         """
         items = [p if isinstance(p, Pair) else Pair.from_dict(p) for p in pairs]
         ids = [p.rollout_id or new_rollout_id() for p in items]
-        doubled = sorted({i for i in ids if ids.count(i) > 1})
-        if doubled:
-            raise ValueError(f"rollout ids must be unique within a call; repeated: {doubled}")
-        now_ms = to_millis(None)
-        encoded = [
-            self.codec.encode("RolloutPair", p.to_avro(rid, now_ms)) for p, rid in zip(items, ids)
-        ]
+        encoded = self._encode("RolloutPair", items, ids, "rollout ids")
         return self._score(self.rollouts_topic, ids, encoded, timeout, return_exceptions)
 
     async def score_pairs_async(
@@ -216,14 +210,8 @@ class RewardClient:
             )
         items = [g if isinstance(g, Group) else Group.from_dict(g) for g in groups]
         ids = [g.group_id or new_group_id() for g in items]
-        doubled = sorted({i for i in ids if ids.count(i) > 1})
-        if doubled:
-            raise ValueError(f"group ids must be unique within a call; repeated: {doubled}")
+        encoded = self._encode("RolloutGroup", items, ids, "group ids")
         self._require_group_topic(time.monotonic() + min(timeout, 10.0))
-        now_ms = to_millis(None)
-        encoded = [
-            self.codec.encode("RolloutGroup", g.to_avro(gid, now_ms)) for g, gid in zip(items, ids)
-        ]
         return self._score(self.groups_topic, ids, encoded, timeout, return_exceptions)
 
     async def score_groups_async(
@@ -258,6 +246,14 @@ class RewardClient:
         self.close()
 
     # ------------------------------------------------------------------ the call
+
+    def _encode(self, record: str, items: Sequence[Any], ids: Sequence[str], what: str) -> list:
+        """Each input as its Avro record under its id; the ids must be unique within the call."""
+        doubled = sorted(i for i, n in collections.Counter(ids).items() if n > 1)
+        if doubled:
+            raise ValueError(f"{what} must be unique within a call; repeated: {doubled}")
+        now_ms = to_millis(None)
+        return [self.codec.encode(record, item.to_avro(i, now_ms)) for item, i in zip(items, ids)]
 
     def _score(
         self,
