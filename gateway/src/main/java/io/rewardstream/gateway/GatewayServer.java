@@ -277,13 +277,19 @@ public final class GatewayServer implements AutoCloseable {
       ResultRouter.Awaited awaited = router.await(id);
       futures.add(awaited.future());
       if (awaited.fresh()) {
-        producer.send(
-            new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), values.get(i)),
-            (meta, e) -> {
-              if (e != null) {
-                router.sendFailed(id, e);
-              }
-            });
+        try {
+          producer.send(
+              new ProducerRecord<>(topic, id.getBytes(StandardCharsets.UTF_8), values.get(i)),
+              (meta, e) -> {
+                if (e != null) {
+                  router.sendFailed(id, e);
+                }
+              });
+        } catch (RuntimeException e) {
+          // e.g. metadata not available within max.block.ms: the request answers 502 through its
+          // future (and releases its in-flight slots) instead of failing with them still held
+          router.sendFailed(id, e);
+        }
       }
     }
     return futures;

@@ -53,7 +53,9 @@ final class GroupValidateProcessor implements Processor<byte[], byte[], String, 
     RecordMetadata source = context.recordMetadata().orElseThrow();
     long size = Rejection.recordSize(record.key(), record.value());
     if (size > maxRecordBytes) {
-      deadLetter(record, source, null, Rejection.oversize(size, maxRecordBytes));
+      // decoded only for the dead letter's group_id; an oversize record never reaches the buffer
+      deadLetter(
+          record, source, decodeQuietly(source, record), Rejection.oversize(size, maxRecordBytes));
       return;
     }
     RolloutGroup group;
@@ -89,6 +91,15 @@ final class GroupValidateProcessor implements Processor<byte[], byte[], String, 
             List.of());
     context.forward(
         record.withKey(group.getGroupId()).withValue(buffered), RewardTopology.GROUP_SCORE);
+  }
+
+  /** The group, for the dead letter's group_id, or null when the bytes do not decode. */
+  private RolloutGroup decodeQuietly(RecordMetadata source, Record<byte[], byte[]> record) {
+    try {
+      return deserializer.deserialize(source.topic(), record.headers(), record.value());
+    } catch (RuntimeException e) {
+      return null;
+    }
   }
 
   private void deadLetter(

@@ -48,9 +48,12 @@ class GroupTopologyTest {
     }
   }
 
-  private void start(String strategy, int batchSize) {
+  private void start(String strategy, int batchSize, String... extra) {
     closeDriver();
     Properties file = new Properties();
+    for (int i = 0; i + 1 < extra.length; i += 2) {
+      file.setProperty(extra[i], extra[i + 1]);
+    }
     file.setProperty(AppConfig.BATCH_SIZE, Integer.toString(batchSize));
     file.setProperty(AppConfig.JUDGE_MAX_PROMPT_TOKENS, "400");
     file.setProperty(AppConfig.STATE_DIR, stateDir.toString());
@@ -194,5 +197,24 @@ class GroupTopologyTest {
     assertThat(dlq.readValuesToList())
         .extracting(DeadLetter::getReasonCode)
         .containsExactly(DeadLetterReason.DUPLICATE, DeadLetterReason.SCORING_FAILED);
+  }
+
+  @Test
+  void anOversizeGroupIsDeadLetteredUnderItsGroupId() {
+    start("round-robin", 16, AppConfig.INPUT_MAX_RECORD_BYTES, "4096");
+    RolloutGroup big = group("big", 2);
+    big.getResponses().get(1).setText("x".repeat(100_000));
+    send(big);
+    send(group("ok", 2));
+
+    DeadLetter letter = dlq.readValuesToList().get(0);
+    assertThat(letter.getReasonCode()).isEqualTo(DeadLetterReason.OVERSIZE);
+    assertThat(letter.getReason()).contains("input.max.record.bytes=4096");
+    assertThat(letter.getGroupId()).isEqualTo("big");
+    assertThat(letter.getOriginalValueSize()).isGreaterThan(100_000);
+    assertThat(dlq.isEmpty()).isTrue();
+    assertThat(results.readValuesToList())
+        .extracting(GroupRewardResult::getGroupId)
+        .containsExactly("ok");
   }
 }
