@@ -37,7 +37,7 @@ class ComposeTest {
   @Test
   void servicesUseImagesWithExplicitTags() {
     assertThat(fieldNames(services))
-        .containsExactlyInAnyOrder("kafka", "topics", "worker", "prometheus", "grafana");
+        .containsExactlyInAnyOrder("kafka", "topics", "worker", "gateway", "prometheus", "grafana");
     for (String name : fieldNames(services)) {
       String image = services.path(name).path("image").asText();
       assertThat(image).as(name).matches(TAGGED).doesNotEndWith(":latest");
@@ -169,6 +169,31 @@ class ComposeTest {
             "./grafana/rewardstream-dashboard.json:"
                 + providerPath
                 + "/rewardstream-dashboard.json:ro");
+  }
+
+  @Test
+  void gatewayTalksToTheWorkersBrokerOnItsOwnPublishedPort() throws IOException {
+    AppConfig config = AppConfig.fromProperties(workerProperties());
+    JsonNode gateway = services.path("gateway");
+    List<String> command = texts(gateway.path("command"));
+
+    assertThat(command.get(0)).isEqualTo("gateway");
+    assertThat(option(command, "--bootstrap-servers")).isEqualTo(config.bootstrapServers());
+    assertThat(gateway.path("image").asText()).isEqualTo(services.at("/worker/image").asText());
+    // the worker's topics are the gateway's defaults (no topic flags given)
+    assertThat(config.inputTopic()).isEqualTo("rollouts");
+    assertThat(config.outputTopic()).isEqualTo("rewards");
+    assertThat(config.dlqTopic()).isEqualTo("rollouts-dlq");
+    String port = option(command, "--port");
+    assertThat(option(command, "--bind")).isEqualTo("0.0.0.0");
+    assertThat(texts(gateway.path("ports"))).containsExactly("127.0.0.1:" + port + ":" + port);
+    assertThat(port).isNotEqualTo(workerProperties().getProperty("metrics.port"));
+  }
+
+  private static String option(List<String> args, String name) {
+    int i = args.indexOf(name);
+    assertThat(i).as(name).isNotNegative();
+    return args.get(i + 1);
   }
 
   @Test

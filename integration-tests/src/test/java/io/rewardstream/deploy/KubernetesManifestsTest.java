@@ -53,9 +53,12 @@ class KubernetesManifestsTest {
 
     assertThat(Manifests.ofType(base, StatefulSet.class)).hasSize(1);
     assertThat(Manifests.ofType(base, io.fabric8.kubernetes.api.model.apps.Deployment.class))
-        .hasSize(1);
+        .extracting(d -> d.getMetadata().getName())
+        .containsExactlyInAnyOrder("rewardstream-drift", "rewardstream-gateway");
     assertThat(Manifests.ofType(base, ConfigMap.class)).hasSize(1);
-    assertThat(Manifests.ofType(base, Service.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, Service.class))
+        .extracting(svc -> svc.getMetadata().getName())
+        .containsExactlyInAnyOrder("rewardstream", "rewardstream-gateway");
     assertThat(Manifests.ofType(base, PodDisruptionBudget.class)).hasSize(1);
     assertThat(Manifests.ofType(base, PersistentVolumeClaim.class)).hasSize(1);
     assertThat(Manifests.ofType(base, ScaledObject.class)).hasSize(1);

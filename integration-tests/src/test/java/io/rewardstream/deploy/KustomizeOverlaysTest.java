@@ -186,7 +186,10 @@ class KustomizeOverlaysTest {
       assertThat(probe.getHttpGet().getPort().getStrVal()).isEqualTo("metrics");
     }
     assertThat(
-            Manifests.single(rendered.objects(), io.fabric8.kubernetes.api.model.Service.class)
+            Manifests.named(
+                    rendered.objects(),
+                    io.fabric8.kubernetes.api.model.Service.class,
+                    "rewardstream")
                 .getSpec()
                 .getPorts())
         .anySatisfy(p -> assertThat(p.getPort()).isEqualTo(metricsPort));
@@ -210,7 +213,7 @@ class KustomizeOverlaysTest {
   void driftMonitorRunsApartWithItsOwnApplicationId(String overlay) {
     Rendered rendered = Rendered.overlay(overlay);
     AppConfig config = rendered.appConfig();
-    Deployment drift = Manifests.single(rendered.objects(), Deployment.class);
+    Deployment drift = deployment(rendered, "rewardstream-drift");
     Container container = drift.getSpec().getTemplate().getSpec().getContainers().get(0);
     List<String> args = container.getArgs();
 
@@ -224,6 +227,59 @@ class KustomizeOverlaysTest {
     assertThat(option(args, "--config")).startsWith("/etc/rewardstream/");
     assertThat(container.getImage()).isEqualTo(rendered.worker().getImage());
     assertThat(container.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpu", "gpu"})
+  void gatewayServesTheWorkersTopicsBehindAService(String overlay) {
+    Rendered rendered = Rendered.overlay(overlay);
+    AppConfig config = rendered.appConfig();
+    Deployment gateway = deployment(rendered, "rewardstream-gateway");
+    Container container = gateway.getSpec().getTemplate().getSpec().getContainers().get(0);
+    List<String> args = container.getArgs();
+
+    assertThat(args.get(0)).isEqualTo("gateway");
+    assertThat(option(args, "--bootstrap-servers")).isEqualTo(config.bootstrapServers());
+    // the same topics the workers read and write, or no answer ever comes
+    assertThat(option(args, "--rollouts-topic")).isEqualTo(config.inputTopic());
+    assertThat(option(args, "--rewards-topic")).isEqualTo(config.outputTopic());
+    assertThat(option(args, "--dlq-topic")).isEqualTo(config.dlqTopic());
+    assertThat(option(args, "--groups-topic")).isEqualTo(config.groups().inputTopic());
+    assertThat(option(args, "--group-rewards-topic")).isEqualTo(config.groups().outputTopic());
+    assertThat(rendered.topics())
+        .containsKeys(
+            option(args, "--rollouts-topic"),
+            option(args, "--rewards-topic"),
+            option(args, "--dlq-topic"),
+            option(args, "--groups-topic"),
+            option(args, "--group-rewards-topic"));
+    // reachable from other pods, on the port the Service and the probes use
+    assertThat(option(args, "--bind")).isEqualTo("0.0.0.0");
+    int port = Integer.parseInt(option(args, "--port"));
+    assertThat(container.getPorts())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.getContainerPort()).isEqualTo(port);
+              assertThat(container.getReadinessProbe().getHttpGet().getPort().getStrVal())
+                  .isEqualTo(p.getName());
+            });
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    io.fabric8.kubernetes.api.model.Service service =
+        Manifests.named(
+            rendered.objects(),
+            io.fabric8.kubernetes.api.model.Service.class,
+            "rewardstream-gateway");
+    assertThat(service.getSpec().getSelector())
+        .isEqualTo(gateway.getSpec().getTemplate().getMetadata().getLabels());
+    assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+        .isEqualTo(container.getPorts().get(0).getName());
+    assertThat(container.getImage()).isEqualTo(rendered.worker().getImage());
+    assertThat(container.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");
+  }
+
+  private static Deployment deployment(Rendered rendered, String name) {
+    return Manifests.named(rendered.objects(), Deployment.class, name);
   }
 
   private static String option(List<String> args, String name) {

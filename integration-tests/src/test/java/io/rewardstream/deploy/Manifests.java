@@ -141,6 +141,15 @@ final class Manifests {
     return all.get(0);
   }
 
+  /** The one object of this type whose metadata.name is {@code name}. */
+  static <T extends io.fabric8.kubernetes.api.model.HasMetadata> T named(
+      List<?> objects, Class<T> cls, String name) {
+    return ofType(objects, cls).stream()
+        .filter(o -> o.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + cls.getSimpleName() + " named " + name));
+  }
+
   static Properties properties(String text) {
     Properties properties = new Properties();
     try {
