@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -223,7 +224,23 @@ class GatewayIT {
           .extracting(r -> r.get("rollout_id").asText())
           .containsExactly("a-210", "a-211", "a-212", "a-213", "a-214", "a-215");
 
-      // Step 7: health and metrics.
+      // Step 7: a Python trainer's call (requests, from Debian) with 64 pairs: the verdicts are
+      // eval's for the same pairs and orders.
+      Path body = Files.createTempFile(Path.of("target"), "gw-py", ".json");
+      Files.writeString(body, pairs("py", 300, 64).toString());
+      JsonNode fromPython = postWithPythonRequests(a, "/v1/score/pairs", body);
+      assertThat(fromPython.get("status").asInt()).isEqualTo(200);
+      JsonNode pyResults = fromPython.at("/body/results");
+      List<String> expected = evalVerdicts(300, 64);
+      assertThat(pyResults).hasSize(64);
+      for (int i = 0; i < 64; i++) {
+        assertThat(pyResults.get(i).get("rollout_id").asText()).isEqualTo("py-" + (300 + i));
+        assertThat(pyResults.get(i).get("preferred").asText())
+            .as("py-%d", 300 + i)
+            .isEqualTo(expected.get(i));
+      }
+
+      // Step 8: health and metrics.
       HttpResponse<String> metrics =
           http.send(
               HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + a.port() + "/metrics"))
@@ -233,6 +250,66 @@ class GatewayIT {
           .contains("rewardstream_gateway_requests_seconds_count")
           .contains("rewardstream_gateway_timeouts_total 1.0");
     }
+  }
+
+  /** POSTs the file with Python's requests in a child process: {status, body}. */
+  private static JsonNode postWithPythonRequests(GatewayServer gw, String path, Path body)
+      throws Exception {
+    Path script =
+        Path.of(System.getProperty("rewardstream.repo.root", ".."))
+            .resolve("integration-tests/src/test/python/post_json.py");
+    Process process =
+        new ProcessBuilder(
+                System.getProperty("rewardstream.python", "/usr/bin/python3"),
+                script.toString(),
+                "http://127.0.0.1:" + gw.port() + path,
+                body.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as("python requests: " + out).isZero();
+    return JSON.readTree(out);
+  }
+
+  /**
+   * What {@code rewardstream eval --mode greedy} says of held-out rows [from, from + n) in the
+   * orders {@link #pairs} sends them: as given (chosen first) for even rows, swapped for odd.
+   */
+  private static List<String> evalVerdicts(int from, int n) throws Exception {
+    Path data = Files.createTempFile(Path.of("target"), "gw-eval", ".jsonl");
+    Path out = Files.createTempFile(Path.of("target"), "gw-eval-out", ".jsonl");
+    List<String> lines =
+        Files.readAllLines(
+            Path.of(System.getProperty("rewardstream.repo.root", ".."))
+                .resolve("models/judge-tiny/heldout.jsonl"));
+    Files.write(data, lines.subList(from, from + n));
+    int exit =
+        io.rewardstream.cli.RewardStreamCli.commandLine()
+            .execute(
+                "eval",
+                "--data",
+                data.toString(),
+                "--mode",
+                "greedy",
+                "--judge-dir",
+                Path.of(System.getProperty("rewardstream.repo.root", ".."))
+                    .resolve("models/judge-tiny")
+                    .toString(),
+                "--out",
+                out.toString());
+    assertThat(exit).isZero();
+    Map<String, JsonNode> byId = new java.util.HashMap<>();
+    for (String row : Files.readAllLines(out)) {
+      JsonNode node = JSON.readTree(row);
+      byId.put(node.get("id").asText(), node);
+    }
+    List<String> verdicts = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      JsonNode row = byId.get(JSON.readTree(lines.get(from + i)).get("id").asText());
+      String order = (from + i) % 2 == 0 ? "/as_given/preferred" : "/swapped/preferred";
+      verdicts.add(row.at(order).asText());
+    }
+    return verdicts;
   }
 
   private JsonNode call(GatewayServer gw, JsonNode body) {
