@@ -34,6 +34,9 @@ tiny() {
   note pipeline
   bench/rs bench pipeline --judge-dir $TINY --mode greedy --pairs 64 --batch-size 8 --repeats ${REPEATS3:-3} \
     --trivial-pairs 4000 --latency-seconds 30 --json $R/pipeline-tiny.json
+  note gateway
+  bench/rs bench gateway --judge-dir $TINY --mode greedy --sizes 64,256 --repeats ${REPEATS:-5} \
+    --trivial-sizes 64,256,512 --trivial-repeats 10 --json $R/gateway-tiny.json
 }
 
 big() {

@@ -42,6 +42,7 @@ import picocli.CommandLine.Spec;
       BenchCommand.Prefix.class,
       BenchCommand.JudgeModes.class,
       BenchCommand.Pipeline.class,
+      BenchCommand.Gateway.class,
       BenchCommand.Matmul.class,
       BenchCommand.OrtProfile.class
     })
@@ -310,6 +311,80 @@ public final class BenchCommand implements Runnable, ToolCommand {
           new PipelineSuite(
               settings, () -> ReflectiveJudge.open(dir, options, common.inference()), out);
       root.set("results", suite.run(input));
+      common.finish(root);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "gateway",
+      mixinStandardHelpOptions = true,
+      description = {
+        "What the HTTP gateway costs: requests of K pairs sent straight to Kafka (produce, then a"
+            + " read_committed consumer waits for every result) and as one POST /v1/score/pairs"
+            + " to a gateway before the same scorer, alternating, one request at a time; with the"
+            + " real judge and with a trivial one (the pipeline's own ceiling).",
+        "Example: ./rewardstream bench gateway --sizes 64,256 --repeats 5 --json out.json"
+      })
+  static final class Gateway implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--judge-dir", defaultValue = "models/judge-tiny", paramLabel = "DIR")
+    Path judgeDir;
+
+    @Option(names = "--mode", defaultValue = "greedy")
+    String mode;
+
+    @Option(
+        names = "--sizes",
+        split = ",",
+        defaultValue = "64,256",
+        paramLabel = "K",
+        description = "Pairs per request with the real judge (default: ${DEFAULT-VALUE}).")
+    List<Integer> sizes;
+
+    @Option(
+        names = "--trivial-sizes",
+        split = ",",
+        defaultValue = "64,256,512",
+        paramLabel = "K",
+        description = "Pairs per request with the trivial judge (default: ${DEFAULT-VALUE}).")
+    List<Integer> trivialSizes;
+
+    @Option(
+        names = "--trivial-repeats",
+        defaultValue = "20",
+        paramLabel = "N",
+        description =
+            "Requests per path and size with the trivial judge (default: ${DEFAULT-VALUE}).")
+    int trivialRepeats;
+
+    @Option(names = "--batch-size", defaultValue = "16", paramLabel = "N")
+    int batchSize;
+
+    @Option(names = "--partitions", defaultValue = "3", paramLabel = "N")
+    int partitions;
+
+    @Override
+    public Integer call() {
+      ObjectNode root = common.start("gateway");
+      Path dir = LanguageModel.resolveDir(judgeDir);
+      List<PairInput> pool = JudgeBench.heldOut(dir.resolve("heldout.jsonl"), 0);
+      JudgeOptions options = new JudgeOptions(JudgeOptions.Mode.parse(mode), 0, Double.NaN);
+      GatewayBench bench =
+          new GatewayBench(
+              new GatewayBench.Settings(
+                  mode,
+                  sizes,
+                  trivialSizes,
+                  common.repeats,
+                  trivialRepeats,
+                  batchSize,
+                  partitions,
+                  common.threads),
+              System.out);
+      root.set(
+          "results", bench.run(() -> ReflectiveJudge.open(dir, options, common.inference()), pool));
       common.finish(root);
       return 0;
     }
