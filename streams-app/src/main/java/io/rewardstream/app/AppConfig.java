@@ -45,6 +45,8 @@ import java.util.regex.Pattern;
  *     dead-lettered OVERSIZE, so the buffered copy always fits the changelog's max record size
  * @param duplicatesRetentionMs how long a scored rollout_id is remembered, so that the same id sent
  *     again within it is dead-lettered DUPLICATE instead of scored a second time
+ * @param poisonMaxAttempts scoring attempts a pair may take that never committed (the process
+ *     crashed, was killed or was fenced while scoring it) before it is dead-lettered POISON
  * @param groups group scoring: on or off, topics, strategy, size limit
  * @param maxPromptTokens token budget of the judge prompt; longer pairs are dead-lettered
  * @param judgeDir directory of the judge model (model.onnx, tokenizer.json, judge.json)
@@ -70,6 +72,7 @@ public record AppConfig(
     long batchMaxWaitMs,
     int maxRecordBytes,
     long duplicatesRetentionMs,
+    int poisonMaxAttempts,
     GroupSettings groups,
     int maxPromptTokens,
     Path judgeDir,
@@ -94,6 +97,7 @@ public record AppConfig(
   public static final String BATCH_MAX_WAIT_MS = "batch.max.wait.ms";
   public static final String INPUT_MAX_RECORD_BYTES = "input.max.record.bytes";
   public static final String DUPLICATES_RETENTION_MS = "duplicates.retention.ms";
+  public static final String POISON_MAX_ATTEMPTS = "poison.max.attempts";
   public static final String GROUPS_ENABLED = "groups.enabled";
   public static final String TOPIC_GROUPS_INPUT = "topic.groups.input";
   public static final String TOPIC_GROUPS_OUTPUT = "topic.groups.output";
@@ -139,6 +143,8 @@ public record AppConfig(
               DUPLICATES_RETENTION_MS,
               "86400000",
               "ms a scored rollout_id is remembered; re-sent: DUPLICATE"),
+          new ConfigKey(
+              POISON_MAX_ATTEMPTS, "3", "crashed scoring attempts of a pair before POISON"),
           new ConfigKey(
               JUDGE_MAX_PROMPT_TOKENS,
               "352",
@@ -191,6 +197,7 @@ public record AppConfig(
     // that is already above the broker's default max.message.bytes (1 MiB); see docs/pipeline.md.
     requireRange(INPUT_MAX_RECORD_BYTES, maxRecordBytes, 1024, 4 * 1024 * 1024);
     requireRange(DUPLICATES_RETENTION_MS, duplicatesRetentionMs, 60_000, 365L * 86_400_000);
+    requireRange(POISON_MAX_ATTEMPTS, poisonMaxAttempts, 1, 100);
     groups = Objects.requireNonNull(groups, "groups");
     if (groups.enabled()) {
       requireTopic(TOPIC_GROUPS_INPUT, groups.inputTopic());
@@ -290,6 +297,7 @@ public record AppConfig(
         parse(values, BATCH_MAX_WAIT_MS, Long::parseLong, "milliseconds, e.g. 2000"),
         parse(values, INPUT_MAX_RECORD_BYTES, Integer::parseInt, "bytes, e.g. 262144"),
         parse(values, DUPLICATES_RETENTION_MS, Long::parseLong, "milliseconds, e.g. 86400000"),
+        parse(values, POISON_MAX_ATTEMPTS, Integer::parseInt, "a whole number, e.g. 3"),
         groupSettings(values),
         parse(values, JUDGE_MAX_PROMPT_TOKENS, Integer::parseInt, "a token count, e.g. 352"),
         Path.of(values.get(JUDGE_DIR)),
@@ -336,6 +344,7 @@ public record AppConfig(
         batchMaxWaitMs,
         maxRecordBytes,
         duplicatesRetentionMs,
+        poisonMaxAttempts,
         groups,
         maxPromptTokens,
         judgeDir,
@@ -363,6 +372,7 @@ public record AppConfig(
         maxPromptTokens,
         maxRecordBytes,
         duplicatesRetentionMs,
+        poisonMaxAttempts,
         groups);
   }
 

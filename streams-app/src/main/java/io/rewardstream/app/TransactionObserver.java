@@ -156,11 +156,17 @@ final class TransactionObserver implements KafkaClientSupplier {
 
     @Override
     public void commitTransaction() {
+      boolean committed = false;
       try {
         observed(delegate::commitTransaction);
         commits.incrementAndGet();
+        committed = true;
       } finally {
-        budget.transactionEnded();
+        if (committed) {
+          budget.transactionCommitted();
+        } else {
+          budget.transactionEnded();
+        }
       }
     }
 

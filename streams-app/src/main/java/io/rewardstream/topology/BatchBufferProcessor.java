@@ -8,6 +8,7 @@ import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -29,6 +30,17 @@ import org.apache.kafka.streams.state.WindowStore;
  * all of it is committed or the batch is still buffered and is scored again, with the same seeded
  * verdicts. After a batch the processor asks for a commit, so the next batch (of any partition) can
  * start at once.
+ *
+ * <p><b>Poison pairs.</b> A pair that kills the process while it is scored (a native crash in the
+ * runtime, an out-of-memory, a SIGKILL by the orchestrator) would otherwise be scored again by
+ * every instance that takes the partition, forever. So a batch is <i>armed</i> before it is scored:
+ * each pair's attempt count ({@link RewardTopology#ATTEMPTS_STORE}) is raised and committed first,
+ * and the batch is scored only once that commit is known ({@link CommitBudget#committedSince}); its
+ * result then deletes the count in the scoring transaction. A count that survives a restart is an
+ * attempt that never committed. A pair with such a count is scored alone, so one poison pair does
+ * not take its batch-mates' attempts with it, and at {@code poisonMaxAttempts} it is dead-lettered
+ * POISON instead of scored. The next batch is armed in the same transaction that scores the current
+ * one, so a backlog costs no extra commit.
  */
 final class BatchBufferProcessor implements Processor<String, BufferedPair, String, Object> {
 
@@ -41,8 +53,11 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   private final int batchSize;
   private final long maxWaitMs;
   private final long duplicatesRetentionMs;
+  private final int poisonMaxAttempts;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, BufferedPair> store;
+  private Attempts attempts;
+
   private ScoredIds scored;
   private int buffered;
 
@@ -60,8 +75,10 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       JudgeInfo judgeInfo,
       int batchSize,
       long maxWaitMs,
-      long duplicatesRetentionMs) {
+      long duplicatesRetentionMs,
+      int poisonMaxAttempts) {
     this.duplicatesRetentionMs = duplicatesRetentionMs;
+    this.poisonMaxAttempts = poisonMaxAttempts;
     this.scorer = scorer;
     this.budget = budget;
     this.judgeInfo = judgeInfo;
@@ -83,6 +100,13 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     this.store = context.getStateStore(RewardTopology.STORE);
     WindowStore<String, String> ids = context.getStateStore(RewardTopology.SCORED_STORE);
     this.scored = new ScoredIds(ids, duplicatesRetentionMs, "rollout_id", "rewards");
+    // a re-initialised task starts with nothing armed and its counts as restored
+    this.attempts =
+        new Attempts(
+            context,
+            context.getStateStore(RewardTopology.ATTEMPTS_STORE),
+            budget,
+            poisonMaxAttempts);
     // Init runs after the store is restored from its changelog: count what survived a restart.
     this.buffered = Buffered.oldestFirst(store).size();
     context.schedule(checkInterval(maxWaitMs), PunctuationType.WALL_CLOCK_TIME, this::onTick);
@@ -106,20 +130,37 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
 
   /** Scores full batches while the budget allows (a scan of the buffer only when it does). */
   private void scoreFullBatches() {
-    while (buffered >= batchSize && budget.available() && budget.tryAcquire()) {
-      scoreOldest();
-    }
+    step(context.currentSystemTimeMs(), false);
   }
 
   private void onTick(long now) {
-    if (buffered == 0) {
-      return;
-    }
-    while (buffered > 0 && (buffered >= batchSize || waitedLongEnough(now))) {
-      if (!budget.tryAcquire()) {
-        return; // another partition's batch is in this transaction; look again next tick
+    step(now, true);
+  }
+
+  /**
+   * Scores the armed batch once its attempts are committed and the budget allows, and arms the next
+   * batch that is due (full, or on a tick, its oldest pair waited the max wait).
+   */
+  private void step(long now, boolean tick) {
+    while (true) {
+      if (attempts.armed()) {
+        List<String> batch = attempts.committedBatch(key -> store.get(key) != null);
+        if (batch == null) {
+          return; // the next commit makes the attempts durable; a punctuation looks again
+        }
+        // the 10 ms check does not count a deferral; the max-wait tick (and process) do
+        if ((!tick && !budget.available()) || !budget.tryAcquire()) {
+          return; // another partition's batch is in this transaction
+        }
+        attempts.disarm();
+        scoreBatch(batch);
       }
-      scoreOldest();
+      if (buffered == 0 || !(buffered >= batchSize || (tick && waitedLongEnough(now)))) {
+        return;
+      }
+      if (!arm(context.currentSystemTimeMs())) {
+        return;
+      }
     }
   }
 
@@ -136,17 +177,49 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   }
 
   /**
-   * Scores the oldest batch (at most {@code batchSize} pairs) and asks for a commit, which gives
-   * the budget back.
+   * Picks the next batch (the oldest pairs; the oldest pair with a failed attempt alone), dead-
+   * letters the pairs that used up their attempts, raises the others' attempts and asks for a
+   * commit.
+   *
+   * @return whether a batch is armed
    */
-  private void scoreOldest() {
+  private boolean arm(long now) {
     List<KeyValue<String, BufferedPair>> entries = Buffered.oldestFirst(store);
     buffered = entries.size();
-    if (entries.isEmpty()) {
+    List<String> batch = new ArrayList<>();
+    for (KeyValue<String, BufferedPair> entry : entries) {
+      if (attempts.exhausted(entry.key)) {
+        String reason = attempts.poisonReason("pair", entry.key);
+        forwardDeadLetter(entry.value.deadLetter(DeadLetterReason.POISON, reason, now));
+        store.delete(entry.key);
+        attempts.clear(entry.key);
+        buffered--;
+      } else if (attempts.of(entry.key) > 0) {
+        batch = new ArrayList<>(List.of(entry.key)); // a suspect is scored alone
+        break;
+      } else if (batch.size() < batchSize) {
+        batch.add(entry.key);
+      }
+    }
+    if (batch.isEmpty()) {
+      return false;
+    }
+    attempts.arm(batch);
+    return true;
+  }
+
+  /** Scores the armed batch (those of its pairs still buffered) and asks for a commit. */
+  private void scoreBatch(List<String> keys) {
+    List<KeyValue<String, BufferedPair>> batch = new ArrayList<>();
+    for (String key : keys) {
+      BufferedPair pair = store.get(key);
+      if (pair != null) {
+        batch.add(KeyValue.pair(key, pair));
+      }
+    }
+    if (batch.isEmpty()) {
       return;
     }
-    List<KeyValue<String, BufferedPair>> batch =
-        entries.subList(0, Math.min(entries.size(), batchSize));
     scoreAndEmit(batch);
     buffered -= batch.size();
     context.commit();
@@ -182,6 +255,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       forwardDeadLetter(pair.deadLetter(DeadLetterReason.SCORING_FAILED, reason, scoredAt));
     }
     store.delete(key);
+    attempts.clear(key);
   }
 
   private void forwardDeadLetter(DeadLetter letter) {

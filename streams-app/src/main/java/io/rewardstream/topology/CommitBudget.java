@@ -30,6 +30,8 @@ public final class CommitBudget {
   private volatile boolean spent;
   private final AtomicLong granted = new AtomicLong();
   private final AtomicLong deferred = new AtomicLong();
+  private final AtomicLong commits = new AtomicLong();
+  private final AtomicLong aborts = new AtomicLong();
 
   private CommitBudget(boolean bounded) {
     this.bounded = bounded;
@@ -69,10 +71,41 @@ public final class CommitBudget {
     return !bounded || !spent;
   }
 
-  /** The stream thread's transaction was committed or aborted: the next batch may start. */
-  public void transactionEnded() {
+  /** The stream thread's transaction was committed: the next batch may start. */
+  public void transactionCommitted() {
+    commits.incrementAndGet();
     spent = false;
   }
+
+  /**
+   * The stream thread's transaction was aborted, or ended in a way not known to be a commit (a
+   * commit that threw, a new producer): the next batch may start.
+   */
+  public void transactionEnded() {
+    aborts.incrementAndGet();
+    spent = false;
+  }
+
+  /** Where the transactions stand now, to ask later whether what was written since is durable. */
+  Mark mark() {
+    return new Mark(commits.get(), aborts.get());
+  }
+
+  /**
+   * Whether what the stream thread wrote after {@code mark} is committed: a commit came since, and
+   * no abort. Always true when unbounded (its drivers commit after every call and never abort).
+   */
+  boolean committedSince(Mark mark) {
+    return !bounded || (commits.get() > mark.commits() && aborts.get() == mark.aborts());
+  }
+
+  /** Whether a transaction was aborted since {@code mark} (what was written since is lost). */
+  boolean abortedSince(Mark mark) {
+    return bounded && aborts.get() != mark.aborts();
+  }
+
+  /** Commit and abort counts at one moment. */
+  record Mark(long commits, long aborts) {}
 
   /** Batches scored so far. */
   public long batchesGranted() {

@@ -37,6 +37,10 @@ import org.apache.kafka.streams.state.WindowStore;
  * comparisons. A group whose every comparison failed gets a FAILED result and a SCORING_FAILED dead
  * letter. A group_id already buffered, or scored within {@code duplicates.retention.ms}, is
  * dead-lettered DUPLICATE.
+ *
+ * <p>Like the pair buffer, a judge call's groups are armed first ({@link Attempts}: their attempts
+ * raised and committed) and judged after that commit; a group found with an unfinished attempt is
+ * judged alone, and one that used {@code poison.max.attempts} is dead-lettered POISON.
  */
 final class GroupScoringProcessor implements Processor<String, BufferedGroup, String, Object> {
 
@@ -49,6 +53,8 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
   private final GroupSettings settings;
   private final int batchSize;
   private final long duplicatesRetentionMs;
+  private final int poisonMaxAttempts;
+  private Attempts attempts;
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, BufferedGroup> store;
   private ScoredIds scored;
@@ -60,7 +66,9 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
       JudgeInfo judgeInfo,
       GroupSettings settings,
       int batchSize,
-      long duplicatesRetentionMs) {
+      long duplicatesRetentionMs,
+      int poisonMaxAttempts) {
+    this.poisonMaxAttempts = poisonMaxAttempts;
     this.scorer = scorer;
     this.budget = budget;
     this.judgeInfo = judgeInfo;
@@ -76,6 +84,12 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     WindowStore<String, String> ids = context.getStateStore(RewardTopology.SCORED_GROUPS_STORE);
     this.scored = new ScoredIds(ids, duplicatesRetentionMs, "group_id", "group rewards");
     this.buffered = Buffered.oldestFirst(store).size();
+    this.attempts =
+        new Attempts(
+            context,
+            context.getStateStore(RewardTopology.GROUP_ATTEMPTS_STORE),
+            budget,
+            poisonMaxAttempts);
     context.schedule(TICK, PunctuationType.WALL_CLOCK_TIME, now -> scoreWhileAllowed());
   }
 
@@ -92,17 +106,71 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     scoreWhileAllowed();
   }
 
+  /** Judges the armed call once its attempts are committed; arms the next while groups wait. */
   private void scoreWhileAllowed() {
-    while (buffered > 0 && budget.available() && budget.tryAcquire()) {
-      judgeOneBatch();
+    while (true) {
+      if (attempts.armed()) {
+        List<String> keys = attempts.committedBatch(key -> store.get(key) != null);
+        if (keys == null || !budget.available() || !budget.tryAcquire()) {
+          return; // its commit is still to come, or another batch is in this transaction
+        }
+        attempts.disarm();
+        judgeOneBatch(keys);
+      }
+      if (buffered == 0 || !arm()) {
+        return;
+      }
     }
   }
 
-  private void judgeOneBatch() {
-    List<KeyValue<String, BufferedGroup>> entries = Buffered.oldestFirst(store);
-    buffered = entries.size();
-    List<GroupBatches.Slot<KeyValue<String, BufferedGroup>>> slots =
-        GroupBatches.fill(entries, e -> pending(e.value), batchSize);
+  /**
+   * Arms the groups of the next judge call: the oldest groups' pending comparisons, or a suspect
+   * group (an unfinished attempt) alone; a group that used its attempts is dead-lettered POISON.
+   *
+   * @return whether a call is armed
+   */
+  private boolean arm() {
+    List<KeyValue<String, BufferedGroup>> entries = new ArrayList<>();
+    for (KeyValue<String, BufferedGroup> entry : Buffered.oldestFirst(store)) {
+      if (attempts.exhausted(entry.key)) {
+        long now = context.currentSystemTimeMs();
+        String reason = attempts.poisonReason("group", entry.key);
+        forwardDeadLetter(entry.value.deadLetter(DeadLetterReason.POISON, reason, now));
+        store.delete(entry.key);
+        attempts.clear(entry.key);
+      } else if (attempts.of(entry.key) > 0) {
+        entries = new ArrayList<>(List.of(entry)); // a suspect is judged alone
+        break;
+      } else {
+        entries.add(entry);
+      }
+    }
+    buffered = Buffered.oldestFirst(store).size();
+    List<String> keys = slots(entries).stream().map(s -> s.group().key).distinct().toList();
+    if (keys.isEmpty()) {
+      return false;
+    }
+    attempts.arm(keys);
+    return true;
+  }
+
+  private List<GroupBatches.Slot<KeyValue<String, BufferedGroup>>> slots(
+      List<KeyValue<String, BufferedGroup>> entries) {
+    return GroupBatches.fill(entries, e -> pending(e.value), batchSize);
+  }
+
+  /**
+   * Judges the pending comparisons of the armed groups (those still buffered, oldest first: the
+   * same slots as when they were armed), updates or finishes each group and asks for a commit.
+   */
+  private void judgeOneBatch(List<String> keys) {
+    List<KeyValue<String, BufferedGroup>> entries = new ArrayList<>();
+    for (KeyValue<String, BufferedGroup> entry : Buffered.oldestFirst(store)) {
+      if (keys.contains(entry.key)) {
+        entries.add(entry);
+      }
+    }
+    List<GroupBatches.Slot<KeyValue<String, BufferedGroup>>> slots = slots(entries);
     if (slots.isEmpty()) {
       return;
     }
@@ -121,6 +189,7 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     judged.forEach(
         (key, more) -> {
           BufferedGroup updated = groups.get(key).withJudged(more);
+          attempts.clear(key); // this call finished: a later call counts afresh
           if (pending(updated).isEmpty()) {
             emit(key, updated, scoredAt);
           } else {

@@ -80,6 +80,13 @@ public final class RewardTopology {
    */
   public static final String SCORED_STORE = "scored-ids-store";
 
+  /**
+   * Scoring attempts of buffered pairs that have not committed yet (key rollout_id, value the
+   * count; changelog {@code <application.id>-scoring-attempts-store-changelog}): a pair that kills
+   * the process while it is scored is dead-lettered POISON after {@code poison.max.attempts}.
+   */
+  public static final String ATTEMPTS_STORE = "scoring-attempts-store";
+
   /** Group scoring (groups.enabled): reads the group input topic as raw bytes. */
   public static final String GROUP_SOURCE = "groups-source";
 
@@ -100,6 +107,9 @@ public final class RewardTopology {
 
   /** The group buffer (key group_id, value {@link BufferedGroup}: the group and its progress). */
   public static final String GROUP_STORE = "group-buffer-store";
+
+  /** Unfinished judge-call attempts of buffered groups (see {@link #ATTEMPTS_STORE}). */
+  public static final String GROUP_ATTEMPTS_STORE = "group-scoring-attempts-store";
 
   /** The group ids scored in the last {@code duplicates.retention.ms}. */
   public static final String SCORED_GROUPS_STORE = "scored-groups-store";
@@ -147,9 +157,11 @@ public final class RewardTopology {
                 info,
                 config.batchSize(),
                 config.batchMaxWaitMs(),
-                config.duplicatesRetentionMs()),
+                config.duplicatesRetentionMs(),
+                config.poisonMaxAttempts()),
         VALIDATE);
     topology.addStateStore(bufferStore(), BUFFER);
+    topology.addStateStore(attemptsStore(ATTEMPTS_STORE), BUFFER);
     topology.addStateStore(scoredStore(config.duplicatesRetentionMs()), BUFFER);
     topology.addSink(
         REWARDS_SINK,
@@ -203,8 +215,15 @@ public final class RewardTopology {
         GROUP_SCORE,
         () ->
             new GroupScoringProcessor(
-                scorer, budget, info, groups, config.batchSize(), config.duplicatesRetentionMs()),
+                scorer,
+                budget,
+                info,
+                groups,
+                config.batchSize(),
+                config.duplicatesRetentionMs(),
+                config.poisonMaxAttempts()),
         GROUP_VALIDATE);
+    topology.addStateStore(attemptsStore(GROUP_ATTEMPTS_STORE), GROUP_SCORE);
     topology.addStateStore(
         Stores.keyValueStoreBuilder(
             Stores.persistentKeyValueStore(GROUP_STORE), Serdes.String(), BufferedGroup.serde()),
@@ -241,6 +260,12 @@ public final class RewardTopology {
         Stores.persistentWindowStore(name, retention, retention, false),
         Serdes.String(),
         Serdes.String());
+  }
+
+  /** Persistent, changelogged, uncached, like the buffer it counts for. */
+  static StoreBuilder<KeyValueStore<String, Integer>> attemptsStore(String name) {
+    return Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(name), Serdes.String(), Serdes.Integer());
   }
 
   /** Persistent, changelogged (the default), uncached: a put is in the changelog at commit. */

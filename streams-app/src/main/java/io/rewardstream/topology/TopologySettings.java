@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param maxPromptTokens longest judge prompt a pair may need before it is dead-lettered
  * @param maxRecordBytes largest input record (key + value bytes) before it is dead-lettered
  * @param duplicatesRetentionMs how long a scored rollout_id is remembered to refuse a re-send
+ * @param poisonMaxAttempts scoring attempts of a pair that never committed before it is POISON
  * @param groups group scoring's settings ({@link GroupSettings#disabled()}: pairs only)
  */
 public record TopologySettings(
@@ -26,6 +27,7 @@ public record TopologySettings(
     int maxPromptTokens,
     int maxRecordBytes,
     long duplicatesRetentionMs,
+    int poisonMaxAttempts,
     GroupSettings groups) {
 
   public TopologySettings {

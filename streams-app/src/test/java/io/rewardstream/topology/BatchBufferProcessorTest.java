@@ -52,13 +52,23 @@ class BatchBufferProcessorTest {
             .build();
     scored.init(context.getStateStoreContext(), scored);
     context.addStateStore(scored);
+    KeyValueStore<String, Integer> attempts =
+        Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(RewardTopology.ATTEMPTS_STORE),
+                Serdes.String(),
+                Serdes.Integer())
+            .withLoggingDisabled()
+            .build();
+    attempts.init(context.getStateStoreContext(), attempts);
+    context.addStateStore(attempts);
     return new BatchBufferProcessor(
         new BatchScorer(judge),
         budget,
         FakeJudgeForTopologyTests.INFO,
         batchSize,
         maxWaitMs,
-        Duration.ofDays(1).toMillis());
+        Duration.ofDays(1).toMillis(),
+        3);
   }
 
   private static KeyValueStore<String, BufferedPair> newStore() {
@@ -158,21 +168,104 @@ class BatchBufferProcessorTest {
     p0.process(new Record<>("a2", buffered("a2", 0, 2, 10_000), 10_000));
     p1.process(new Record<>("b1", buffered("b1", 1, 1, 10_000), 10_000));
     p1.process(new Record<>("b2", buffered("b2", 1, 2, 10_000), 10_000));
-    context1.scheduledPunctuators().get(0).getPunctuator().punctuate(10_100);
 
-    // Then: only the first batch is scored, and its task asked for the commit that frees the budget
+    // Then: both batches are armed (attempts raised, a commit asked for), none scored yet
+    assertThat(judge.calls()).isEmpty();
+    assertThat(context0.committed()).isTrue();
+    assertThat(context1.committed()).isTrue();
+    context0.resetCommit();
+    context1.resetCommit();
+
+    // When: that commit happens and both tasks' punctuators look
+    budget.transactionCommitted();
+    tick(context0, 10_100);
+    tick(context1, 10_100);
+
+    // Then: only the first batch is scored in this transaction
     assertThat(judge.calls()).containsExactly(List.of("a1", "a2"));
     assertThat(context0.committed()).isTrue();
-    assertThat(context1.committed()).isFalse();
     assertThat(budget.batchesDeferred()).isEqualTo(1); // counted where a ready batch asked
 
-    // When: the transaction is committed and the second task's punctuator looks again
-    budget.transactionEnded();
-    context1.scheduledPunctuators().get(0).getPunctuator().punctuate(10_200);
+    // When: that transaction commits and the second task looks again
+    budget.transactionCommitted();
+    tick(context1, 10_200);
 
     // Then: its full batch is scored without waiting for the max wait
     assertThat(judge.calls()).containsExactly(List.of("a1", "a2"), List.of("b1", "b2"));
     assertThat(budget.batchesGranted()).isEqualTo(2);
+  }
+
+  @Test
+  void anArmedBatchWhoseTransactionAbortedIsArmedAgainNotScoredOnLostAttempts() {
+    CommitBudget budget = CommitBudget.oneBatchPerCommit();
+    BatchBufferProcessor p = processor(context, store, budget, 2, 60_000);
+    context.setCurrentSystemTimeMs(10_000);
+    p.init(context);
+    p.process(new Record<>("r1", buffered("r1", 0, 1, 10_000), 10_000));
+    p.process(new Record<>("r2", buffered("r2", 0, 2, 10_000), 10_000));
+
+    budget.transactionEnded(); // aborted: the raised attempts may be gone
+    tick(context, 10_100);
+    assertThat(judge.calls()).isEmpty(); // armed again instead
+    budget.transactionCommitted();
+    tick(context, 10_200);
+    assertThat(judge.calls()).containsExactly(List.of("r1", "r2"));
+  }
+
+  @Test
+  void aPairInFlightDuringEveryCrashIsScoredAloneThenDeadLetteredPoison() {
+    // Given: a bounded budget, batches of 2; "crash" = the processor is initialised again over its
+    // stores (as restored from the changelog) before the armed batch's scoring committed
+    CommitBudget budget = CommitBudget.oneBatchPerCommit();
+    BatchBufferProcessor p = processor(context, store, budget, 2, 60_000);
+    context.setCurrentSystemTimeMs(10_000);
+    p.init(context);
+    p.process(new Record<>("x1", buffered("x1", 0, 1, 10_000), 10_000));
+    p.process(new Record<>("x2", buffered("x2", 0, 2, 10_000), 10_000));
+    budget.transactionCommitted(); // the batch's attempts are durable; scoring it crashes
+    p.init(context);
+
+    // When: x1, the older suspect, is tried alone and crashes twice more
+    for (int crash = 2; crash <= 3; crash++) {
+      tick(context, 10_000 + crash);
+      budget.transactionCommitted();
+      p.init(context);
+    }
+    assertThat(judge.calls()).isEmpty();
+
+    // Then: x1 has used its 3 attempts: dead-lettered POISON; x2 (1 attempt) is scored alone
+    tick(context, 10_010);
+    budget.transactionCommitted();
+    tick(context, 10_020);
+    assertThat(judge.calls()).containsExactly(List.of("x2"));
+    List<Object> values =
+        context.forwarded().stream().map(f -> (Object) f.record().value()).toList();
+    assertThat(values)
+        .filteredOn(io.rewardstream.avro.DeadLetter.class::isInstance)
+        .singleElement()
+        .satisfies(
+            v -> {
+              io.rewardstream.avro.DeadLetter letter = (io.rewardstream.avro.DeadLetter) v;
+              assertThat(letter.getRolloutId()).isEqualTo("x1");
+              assertThat(letter.getReasonCode())
+                  .isEqualTo(io.rewardstream.avro.DeadLetterReason.POISON);
+              assertThat(letter.getReason())
+                  .contains("3 attempts")
+                  .contains("poison.max.attempts=3");
+            });
+    assertThat(values)
+        .filteredOn(RewardResult.class::isInstance)
+        .extracting(v -> ((RewardResult) v).getRolloutId())
+        .containsExactly("x2");
+    assertThat(store.approximateNumEntries()).isZero();
+    KeyValueStore<String, Integer> attempts = context.getStateStore(RewardTopology.ATTEMPTS_STORE);
+    assertThat(attempts.approximateNumEntries()).isZero();
+  }
+
+  /** Runs the latest init's max-wait punctuator (the one registered first by init). */
+  private static void tick(MockProcessorContext<String, Object> context, long now) {
+    List<CapturedPunctuator> all = context.scheduledPunctuators();
+    all.get(all.size() - 2).getPunctuator().punctuate(now);
   }
 
   @Test

@@ -49,21 +49,25 @@ final class AppProcess implements AutoCloseable {
 
   /** Starts {@code RewardStreamCli run --config <config>} with this test's classpath. */
   static AppProcess start(Path config, Path log) {
+    return start(log, "io.rewardstream.cli.RewardStreamCli", "run", "--config", config.toString());
+  }
+
+  /** Starts {@code mainClass args...} with this test's classpath and the child's logging. */
+  static AppProcess start(Path log, String mainClass, String... args) {
     try {
       Path log4j = log.resolveSibling("log4j2-child.properties");
       Files.writeString(log4j, LOG4J, StandardCharsets.UTF_8);
       List<String> command =
-          List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-              "-Xmx512m",
-              "-Dai.djl.offline=true",
-              "-Dlog4j2.configurationFile=" + log4j.toUri(),
-              "-cp",
-              pathingJar(log.resolveSibling("classpath.jar")).toString(),
-              "io.rewardstream.cli.RewardStreamCli",
-              "run",
-              "--config",
-              config.toString());
+          new java.util.ArrayList<>(
+              List.of(
+                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                  "-Xmx512m",
+                  "-Dai.djl.offline=true",
+                  "-Dlog4j2.configurationFile=" + log4j.toUri(),
+                  "-cp",
+                  pathingJar(log.resolveSibling("classpath.jar")).toString(),
+                  mainClass));
+      command.addAll(List.of(args));
       Process process =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
@@ -108,6 +112,16 @@ final class AppProcess implements AutoCloseable {
           .isLessThan(end);
       sleep(20);
     }
+  }
+
+  /** Whether the process is still running. */
+  boolean alive() {
+    return process.isAlive();
+  }
+
+  /** The exit status, once it has ended on its own. */
+  int exitValue() {
+    return process.exitValue();
   }
 
   /** SIGKILL, and wait until it is gone. */

@@ -146,6 +146,7 @@ final class Pipelines {
     if (config.stateDir() != null) {
       p.setProperty(AppConfig.STATE_DIR, config.stateDir());
     }
+    p.setProperty(AppConfig.POISON_MAX_ATTEMPTS, Integer.toString(config.poisonMaxAttempts()));
     if (config.groups().enabled()) {
       p.setProperty(AppConfig.GROUPS_ENABLED, "true");
       p.setProperty(AppConfig.TOPIC_GROUPS_INPUT, config.groups().inputTopic());
