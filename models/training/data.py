@@ -446,7 +446,8 @@ def group_set(rows, size, seed=20261204):
     row's prompt, its right response (`chosen`) and wrong one (`rejected`), and adds responses
     right or wrong in other ways, in the same surface forms: the chosen sentence with another
     number, "The answer is N." or "N." with the right or a wrong number. About a third are
-    right; all texts differ. Responses are shuffled with the seed; `correct` marks the truth.
+    right (at most 3 right texts exist per row, so groups over 9 are mostly wrong); all texts
+    differ. Responses are shuffled with the seed; `correct` marks the truth.
     Same held-out prompts as heldout.jsonl, so nothing here was trained on."""
     rng = random.Random(seed)
     out = []
@@ -470,7 +471,8 @@ def group_set(rows, size, seed=20261204):
             for text in forms(w) if w > 0 and w != answer else []:
                 if len(wrong) < size - len(right) and text not in right + wrong:
                     wrong.append(text)
-                    break
+                    if size <= 8:  # one form per wrong number; bigger groups need them all
+                        break
         if len(right) + len(wrong) < size:
             continue
         texts = [(t, True) for t in right] + [(t, False) for t in wrong]

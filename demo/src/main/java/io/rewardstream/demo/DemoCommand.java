@@ -49,6 +49,9 @@ import picocli.CommandLine.Spec;
           + " sends 24 held-out rollout pairs plus malformed records, and prints every reward and"
           + " dead letter as it is committed, then a summary (scored, dead-lettered, accuracy on"
           + " the sample, pairs/s). Stops everything at the end.",
+      "With --groups it sends 8 rollout groups of 6 responses (2 right, 4 wrong in different"
+          + " ways) to the group topic instead, and prints each group's ranking as it is"
+          + " committed, then top-1 and pairwise ranking accuracy.",
       "With --bootstrap-servers it uses that cluster instead, with its own topics"
           + " (rewardstream-demo-*) so real topics are left alone."
     })
@@ -82,6 +85,12 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
       description = "Give up waiting for results after this long (default: ${DEFAULT-VALUE}).")
   long timeoutSeconds;
 
+  @Option(
+      names = "--groups",
+      description =
+          "Score rollout groups (GRPO) instead of pairs: 8 groups of 6, a ranking table each.")
+  boolean groups;
+
   @Mixin JudgeMixin judge;
 
   /** Where the demo runs: its topics and how to tell its records apart. */
@@ -96,6 +105,18 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
 
     String dlq() {
       return topics.keySet().stream().toList().get(2);
+    }
+
+    String groupsInput() {
+      return named(Topics.ROLLOUT_GROUPS.name(), SHARED_PREFIX + "groups");
+    }
+
+    String groupsOutput() {
+      return named(Topics.GROUP_REWARDS.name(), SHARED_PREFIX + "group-rewards");
+    }
+
+    private String named(String standard, String shared) {
+      return topics.containsKey(standard) ? standard : shared;
     }
   }
 
@@ -138,6 +159,8 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
     topics.put(Topics.ROLLOUTS_DLQ.name(), 3);
     topics.put(Topics.REWARD_STATS.name(), 1);
     topics.put(Topics.DRIFT_ALERTS.name(), 1);
+    topics.put(Topics.ROLLOUT_GROUPS.name(), 3);
+    topics.put(Topics.GROUP_REWARDS.name(), 3);
     return topics;
   }
 
@@ -146,12 +169,17 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
     topics.put(SHARED_PREFIX + "rollouts", 3);
     topics.put(SHARED_PREFIX + "rewards", 3);
     topics.put(SHARED_PREFIX + "dlq", 3);
+    topics.put(SHARED_PREFIX + "groups", 3);
+    topics.put(SHARED_PREFIX + "group-rewards", 3);
     return topics;
   }
 
   private int run(Target target, Optional<Short> replicationFactor) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     createTopics(target, replicationFactor);
+    if (groups) {
+      return runGroups(target);
+    }
     DemoSample sample = DemoSample.load(target.idPrefix());
     Path stateDir = stateDirectory();
     AppConfig config = config(target, stateDir);
@@ -170,6 +198,71 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
       KafkaClients.assignAll(reader, List.of(target.output(), target.dlq()), false);
       app.awaitRunning(Duration.ofSeconds(120));
       return sendAndWatch(target, sample, reader, app.config());
+    } finally {
+      deleteRecursively(stateDir);
+    }
+  }
+
+  private int runGroups(Target target) throws IOException {
+    PrintWriter out = spec.commandLine().getOut();
+    Path stateDir = stateDirectory();
+    AppConfig config = config(target, stateDir);
+    List<io.rewardstream.eval.EvalGroup> sample =
+        DemoGroups.sample(config.judgeDir(), target.idPrefix());
+    out.printf(
+        "Kafka at %s (%s); topics %s%nStarting the pipeline with group scoring: judge %s, %s"
+            + " mode, strategy %s (loading the model, measuring its cost per pair)...%n",
+        target.bootstrap(),
+        target.where(),
+        List.of(target.groupsInput(), target.groupsOutput(), target.dlq()),
+        config.judgeDir(),
+        config.judgeMode(),
+        config.groups().strategy().id());
+    out.flush();
+    try (RewardStreamApp app = RewardStreamApp.start(config);
+        KafkaConsumer<byte[], byte[]> reader = KafkaClients.committedReader(target.bootstrap())) {
+      KafkaClients.assignAll(reader, List.of(target.groupsOutput()), false);
+      app.awaitRunning(Duration.ofSeconds(120));
+      out.printf(
+          "Pipeline running. Sending %d groups of %d responses to %s.%n",
+          sample.size(), DemoGroups.SIZE, target.groupsInput());
+      out.flush();
+      DemoGroups table = new DemoGroups(out, sample);
+      long start = System.nanoTime();
+      try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(target.bootstrap())) {
+        for (io.rewardstream.eval.EvalGroup g : sample) {
+          byte[] value =
+              Topics.ROLLOUT_GROUPS
+                  .valueSerde()
+                  .serializer()
+                  .serialize(target.groupsInput(), DemoGroups.record(g));
+          producer.send(
+              new ProducerRecord<>(
+                  target.groupsInput(),
+                  g.id().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                  value));
+        }
+        producer.flush();
+      }
+      long deadline = start + Duration.ofSeconds(timeoutSeconds).toNanos();
+      long last = start;
+      while (!table.complete() && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+          if (table.accept(RecordLines.decode(record.topic(), record.value()))) {
+            last = System.nanoTime();
+          }
+        }
+      }
+      boolean complete = table.complete();
+      boolean ok =
+          table.printSummary(
+              (last - start) / 1e9, config.judgeMode(), config.groups().strategy().id());
+      if (!complete) {
+        out.printf("Timed out after %d s waiting for results (--timeout).%n", timeoutSeconds);
+      }
+      out.println("Stopping the pipeline (Kafka Streams first, then the judge).");
+      out.flush();
+      return complete && ok ? 0 : 1;
     } finally {
       deleteRecursively(stateDir);
     }
@@ -223,6 +316,11 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
     p.setProperty(AppConfig.BATCH_SIZE, Integer.toString(batchSize));
     p.setProperty(AppConfig.BATCH_MAX_WAIT_MS, "1000");
     p.setProperty(AppConfig.STATE_DIR, stateDir.toString());
+    if (groups) {
+      p.setProperty(AppConfig.GROUPS_ENABLED, "true");
+      p.setProperty(AppConfig.TOPIC_GROUPS_INPUT, target.groupsInput());
+      p.setProperty(AppConfig.TOPIC_GROUPS_OUTPUT, target.groupsOutput());
+    }
     judge.putAppConfig(p);
     return AppConfig.fromProperties(p);
   }

@@ -9,6 +9,7 @@ import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
+import io.rewardstream.scoring.JudgeClosingException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +37,11 @@ final class MeteredJudge implements Judge {
 
   /** System.nanoTime() when the judge call in progress started; 0 when none is. */
   private final AtomicLong callStarted = new AtomicLong();
+
+  /** Guards {@link #closing} and the start and end of a call (see {@link #closeWhenIdle}). */
+  private final Object gate = new Object();
+
+  private boolean closing;
 
   private final Timer batchTimer;
   private final Counter pairCounter;
@@ -81,12 +87,20 @@ final class MeteredJudge implements Judge {
   public List<Verdict> judge(List<PairInput> batch) {
     LOG.debug("scoring a batch of {} pairs, first {}", batch.size(), batch.get(0).rolloutId());
     long start = System.nanoTime();
-    callStarted.set(start);
+    synchronized (gate) {
+      if (closing) {
+        throw new JudgeClosingException();
+      }
+      callStarted.set(start);
+    }
     List<Verdict> verdicts;
     try {
       verdicts = delegate.judge(batch);
     } finally {
-      callStarted.set(0);
+      synchronized (gate) {
+        callStarted.set(0);
+        gate.notifyAll();
+      }
     }
     long elapsed = System.nanoTime() - start;
     batches.incrementAndGet();
@@ -136,6 +150,28 @@ final class MeteredJudge implements Judge {
         batches.get(),
         seconds,
         seconds > 0 ? n / seconds : 0.0);
+  }
+
+  /**
+   * Refuses every judge call from now on ({@link JudgeClosingException}), waits up to {@code
+   * timeout} for the call in progress, if any, and closes the model once none is running.
+   *
+   * @return whether the model was closed (false: a call was still running after the timeout)
+   */
+  boolean closeWhenIdle(Duration timeout) throws InterruptedException {
+    long end = System.nanoTime() + timeout.toNanos();
+    synchronized (gate) {
+      closing = true;
+      long left;
+      while (callStarted.get() != 0 && (left = end - System.nanoTime()) > 0) {
+        gate.wait(Math.max(1, left / 1_000_000));
+      }
+      if (callStarted.get() != 0) {
+        return false;
+      }
+    }
+    delegate.close();
+    return true;
   }
 
   @Override

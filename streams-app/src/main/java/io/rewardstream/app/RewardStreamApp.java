@@ -344,23 +344,39 @@ public final class RewardStreamApp implements AutoCloseable {
       return;
     }
     closed = true;
-    Duration timeout = closeTimeout();
-    LOG.info("stopping: closing Kafka Streams (up to {}), then the judge", timeout);
+    // A batch in progress may finish (and commit) within the close timeout; when the judge is idle
+    // (e.g. while Streams rebalances or restores) there is nothing to wait for but Streams itself.
+    Duration timeout = judge.currentCall().isZero() ? MIN_CLOSE_TIMEOUT : closeTimeout();
+    LOG.info(
+        "stopping in state {}: closing Kafka Streams (up to {}), then the judge",
+        streams.state(),
+        timeout);
     boolean stopped =
         streams.close(
             CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(timeout));
     terminated.complete(streams.state());
     stopMetrics();
+    boolean judgeClosed;
+    try {
+      // no judge call starts from now on: a stream thread still running aborts instead
+      judgeClosed = judge.closeWhenIdle(stopped ? Duration.ZERO : Duration.ofSeconds(5));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      judgeClosed = false;
+    }
     if (!stopped) {
       LOG.error(
-          "Kafka Streams did not stop within {}; leaving the judge open (a stream thread may"
-              + " still be in it); its memory is freed when the process exits",
-          timeout);
+          "Kafka Streams did not stop within {} (state {}); {}",
+          timeout,
+          streams.state(),
+          judgeClosed
+              ? "the judge was idle and is closed; Streams' threads end with the process"
+              : "a judge call is still running, so the judge is left open; its memory is freed"
+                  + " when the process exits");
       return;
     }
     LOG.info("stopped; scored {}", judge.summary());
-    judge.close();
     stateDirectory.close();
   }
 }

@@ -62,6 +62,8 @@ public final class BatchScorer {
           "judge answered a batch of {} wrongly ({}); scoring pair by pair",
           batch.size(),
           mismatch);
+    } catch (JudgeClosingException e) {
+      throw e; // shutting down: never a FAILED reward for that
     } catch (RuntimeException e) {
       LOG.warn("judge failed on a batch of {}; scoring pair by pair", batch.size(), e);
     }
@@ -94,6 +96,8 @@ public final class BatchScorer {
       return mismatch == null
           ? one.get(0)
           : Verdict.failed(pair.rolloutId(), UNKNOWN_SEED, "judge error: " + mismatch);
+    } catch (JudgeClosingException e) {
+      throw e;
     } catch (RuntimeException e) {
       LOG.warn("judge failed on rollout {}", pair.rolloutId(), e);
       return Verdict.failed(pair.rolloutId(), UNKNOWN_SEED, "judge error: " + describe(e));

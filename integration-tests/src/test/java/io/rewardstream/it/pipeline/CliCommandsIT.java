@@ -144,6 +144,28 @@ class CliCommandsIT {
         .contains("accuracy on the sample:");
   }
 
+  @Test
+  void theGroupDemoRanksEveryGroupAgainstAnExistingCluster() {
+    Run demo =
+        cli(
+            "demo",
+            "--groups",
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--judge-dir",
+            Pipelines.judgeDir().toString(),
+            "--mode",
+            "greedy",
+            "--timeout",
+            "240");
+
+    assertThat(demo.status).as(demo.out + demo.err).isZero();
+    assertThat(demo.out)
+        .contains("Ranked 8 of 8 groups of 6 (greedy mode, swiss)")
+        .contains("  rank  reward  right  response")
+        .containsPattern("right above wrong in \\d+\\.\\d % of 64 pairs");
+  }
+
   private static String line(String id, String prompt) {
     return String.format(
         "{\"rollout_id\":\"%s\",\"prompt\":\"%s\",\"response_a\":\"5 cards.\","
