@@ -82,6 +82,10 @@ def decode_table(label, model_dir, threads, prompt, new, mat):
     torch, tc, tl = pooled(f"decode-{label}-torch-t{threads}-r*.json")
     if not java:
         return
+    if not os.path.exists(os.path.join(model_dir, "model.onnx")):
+        print(f"\n**{label} model, {threads} thread(s)**: {os.path.relpath(model_dir, os.path.join(HERE, '..'))} is absent (its floor needs the"
+              " model; `bench/run_all.sh big` makes it), so no table from this run.")
+        return
     gemm = next(s for s in mat["results"]["shapes"] if s["m"] == 1024)["gflops"]
     gemv = next(s for s in mat["results"]["shapes"] if s["m"] == 1)["weight_gb_per_s"]
     ctx = prompt + new / 2

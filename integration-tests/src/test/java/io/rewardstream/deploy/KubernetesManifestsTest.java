@@ -71,7 +71,8 @@ class KubernetesManifestsTest {
             "reward-stats",
             "reward-drift-alerts",
             "rollout-groups",
-            "group-rewards");
+            "group-rewards",
+            "group-reward-stats");
   }
 
   @Test

@@ -223,7 +223,11 @@ class KustomizeOverlaysTest {
     assertThat(option(args, "--application-id")).isNotEqualTo(config.applicationId());
     assertThat(option(args, "--rewards-topic")).isEqualTo(config.outputTopic());
     assertThat(rendered.topics())
-        .containsKeys(option(args, "--stats-topic"), option(args, "--alerts-topic"));
+        .containsKeys(
+            option(args, "--stats-topic"),
+            option(args, "--alerts-topic"),
+            option(args, "--group-stats-topic"));
+    assertThat(option(args, "--group-rewards-topic")).isEqualTo(config.groups().outputTopic());
     assertThat(option(args, "--config")).startsWith("/etc/rewardstream/");
     assertThat(container.getImage()).isEqualTo(rendered.worker().getImage());
     assertThat(container.getResources().getLimits()).doesNotContainKey("nvidia.com/gpu");

@@ -3,6 +3,7 @@ package io.rewardstream.schemas;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DriftAlert;
 import io.rewardstream.avro.GroupRewardResult;
+import io.rewardstream.avro.GroupWindowStats;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
 import io.rewardstream.avro.RolloutGroup;
@@ -27,6 +28,8 @@ public final class AvroSerdes {
   private static final SingleObjectSerde<RolloutGroup> ROLLOUT_GROUP = forType(RolloutGroup.class);
   private static final SingleObjectSerde<GroupRewardResult> GROUP_REWARD_RESULT =
       forType(GroupRewardResult.class);
+  private static final SingleObjectSerde<GroupWindowStats> GROUP_WINDOW_STATS =
+      forType(GroupWindowStats.class);
 
   private AvroSerdes() {}
 
@@ -63,6 +66,11 @@ public final class AvroSerdes {
   /** Serde for group rewards. */
   public static Serde<GroupRewardResult> groupRewardResult() {
     return GROUP_REWARD_RESULT;
+  }
+
+  /** Serde for windowed group-reward statistics (group stats topic). */
+  public static Serde<GroupWindowStats> groupWindowStats() {
+    return GROUP_WINDOW_STATS;
   }
 
   /** A new serde for any generated record, resolving writers against {@link SchemaHistory}. */

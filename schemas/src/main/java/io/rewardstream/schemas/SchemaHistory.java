@@ -3,6 +3,7 @@ package io.rewardstream.schemas;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DriftAlert;
 import io.rewardstream.avro.GroupRewardResult;
+import io.rewardstream.avro.GroupWindowStats;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
 import io.rewardstream.avro.RolloutGroup;
@@ -46,7 +47,8 @@ public final class SchemaHistory {
           RewardWindowStats.getClassSchema(),
           DriftAlert.getClassSchema(),
           RolloutGroup.getClassSchema(),
-          GroupRewardResult.getClassSchema());
+          GroupRewardResult.getClassSchema(),
+          GroupWindowStats.getClassSchema());
 
   private static final Map<String, List<Schema>> HISTORY = loadHistory();
 
@@ -110,9 +112,10 @@ public final class SchemaHistory {
     versions.put("RewardResult", 1);
     versions.put("DeadLetter", 2);
     versions.put("RewardWindowStats", 1);
-    versions.put("DriftAlert", 1);
+    versions.put("DriftAlert", 2);
     versions.put("RolloutGroup", 1);
     versions.put("GroupRewardResult", 1);
+    versions.put("GroupWindowStats", 1);
     return Collections.unmodifiableMap(versions);
   }
 

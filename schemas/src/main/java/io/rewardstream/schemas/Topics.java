@@ -3,6 +3,7 @@ package io.rewardstream.schemas;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DriftAlert;
 import io.rewardstream.avro.GroupRewardResult;
+import io.rewardstream.avro.GroupWindowStats;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
 import io.rewardstream.avro.RolloutGroup;
@@ -47,11 +48,22 @@ public final class Topics {
   public static final Topic<String, GroupRewardResult> GROUP_REWARDS =
       new Topic<>("group-rewards", Serdes.String(), AvroSerdes.groupRewardResult());
 
+  /** Windowed group-reward statistics per policy and judge version (the drift monitor's). */
+  public static final Topic<String, GroupWindowStats> GROUP_REWARD_STATS =
+      new Topic<>("group-reward-stats", Serdes.String(), AvroSerdes.groupWindowStats());
+
   private Topics() {}
 
   /** All default topics, input first; handy for creating them in tests and demos. */
   public static List<Topic<String, ?>> all() {
     return List.of(
-        ROLLOUTS, REWARDS, ROLLOUTS_DLQ, REWARD_STATS, DRIFT_ALERTS, ROLLOUT_GROUPS, GROUP_REWARDS);
+        ROLLOUTS,
+        REWARDS,
+        ROLLOUTS_DLQ,
+        REWARD_STATS,
+        DRIFT_ALERTS,
+        ROLLOUT_GROUPS,
+        GROUP_REWARDS,
+        GROUP_REWARD_STATS);
   }
 }

@@ -20,7 +20,8 @@ class TopicsTest {
             "reward-stats",
             "reward-drift-alerts",
             "rollout-groups",
-            "group-rewards");
+            "group-rewards",
+            "group-reward-stats");
   }
 
   @Test

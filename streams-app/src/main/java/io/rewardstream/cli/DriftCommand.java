@@ -4,10 +4,12 @@ import io.rewardstream.app.AppConfig;
 import io.rewardstream.drift.DriftConfig;
 import io.rewardstream.drift.DriftTopology;
 import io.rewardstream.drift.DriftTopology.DriftTopics;
+import io.rewardstream.drift.GroupDriftTopology;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +25,9 @@ import picocli.CommandLine.Option;
     description = {
       "Watches the rewards topic: windowed reward statistics per policy and judge version to"
           + " reward-stats, and drift alerts (PSI, KS, mean shift against a reference) to"
-          + " reward-drift-alerts. Runs until SIGTERM or Ctrl-C.",
+          + " reward-drift-alerts. With --group-rewards-topic also the group rewards: the"
+          + " spread of rewards within a group and the share of all-tie groups to"
+          + " group-reward-stats, GROUP_SPREAD / GROUP_TIES alerts. Runs until SIGTERM or Ctrl-C.",
       "Reads the drift.* keys of --config / --set (docs/drift.md); other"
           + " keys, except RewardStream's own, go to Kafka Streams as they are."
     })
@@ -49,15 +53,32 @@ final class DriftCommand implements Callable<Integer> {
       description = "Alerts topic.")
   String alertsTopic;
 
+  @Option(
+      names = "--group-rewards-topic",
+      paramLabel = "TOPIC",
+      description =
+          "Also watch group rewards (GRPO) on this topic, e.g. group-rewards: spread within groups"
+              + " and all-tie groups, alerts GROUP_SPREAD / GROUP_TIES (default: off).")
+  String groupRewardsTopic;
+
+  @Option(
+      names = "--group-stats-topic",
+      defaultValue = "group-reward-stats",
+      description = "Group stats topic, with --group-rewards-topic (default: ${DEFAULT-VALUE}).")
+  String groupStatsTopic;
+
   @Override
   public Integer call() throws InterruptedException {
     Properties file = config.properties();
     String bootstrapServers = config.bootstrapServers(file);
     DriftConfig drift = DriftConfig.fromProperties(file);
+    StreamsBuilder builder = new StreamsBuilder();
+    DriftTopology.addTo(builder, drift, new DriftTopics(rewardsTopic, statsTopic, alertsTopic));
+    if (groupRewardsTopic != null) {
+      GroupDriftTopology.addTo(builder, drift, groupRewardsTopic, groupStatsTopic, alertsTopic);
+    }
     KafkaStreams streams =
-        new KafkaStreams(
-            DriftTopology.build(drift, new DriftTopics(rewardsTopic, statsTopic, alertsTopic)),
-            streamsProperties(file, bootstrapServers));
+        new KafkaStreams(builder.build(), streamsProperties(file, bootstrapServers));
     CountDownLatch stopped = new CountDownLatch(1);
     streams.setStateListener(
         (now, before) -> {
@@ -67,8 +88,13 @@ final class DriftCommand implements Callable<Integer> {
         });
     Runtime.getRuntime().addShutdownHook(new Thread(streams::close, "drift-shutdown"));
     System.err.printf(
-        "drift monitoring %s -> %s, %s (%s, bootstrap %s)%n",
-        rewardsTopic, statsTopic, alertsTopic, applicationId, bootstrapServers);
+        "drift monitoring %s -> %s, %s%s (%s, bootstrap %s)%n",
+        rewardsTopic,
+        statsTopic,
+        alertsTopic,
+        groupRewardsTopic == null ? "" : "; " + groupRewardsTopic + " -> " + groupStatsTopic,
+        applicationId,
+        bootstrapServers);
     streams.start();
     stopped.await();
     return streams.state() == KafkaStreams.State.ERROR ? 1 : 0;

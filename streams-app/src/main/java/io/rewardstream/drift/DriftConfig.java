@@ -40,6 +40,10 @@ import java.util.Set;
  * @param meanShiftThreshold reward-margin mean shift, in standard errors, above which an alert is
  *     raised
  * @param minCount scored results a window needs before it is pooled into a reference or tested
+ * @param groupSpreadDrop group drift: GROUP_SPREAD when the mean within-group reward spread fell
+ *     below (1 - this) of the reference's
+ * @param groupTiesRise group drift: GROUP_TIES when the share of all-tie groups rose more than this
+ * @param groupMinCount group drift: OK groups a window needs before it is pooled or tested
  */
 public record DriftConfig(
     GroupBy groupBy,
@@ -53,7 +57,10 @@ public record DriftConfig(
     long psiMinCount,
     double ksAlpha,
     double meanShiftThreshold,
-    long minCount) {
+    long minCount,
+    double groupSpreadDrop,
+    double groupTiesRise,
+    long groupMinCount) {
 
   public static final String GROUP_BY = "drift.group.by";
   public static final String WINDOW_MS = "drift.window.ms";
@@ -67,6 +74,9 @@ public record DriftConfig(
   public static final String KS_ALPHA = "drift.ks.alpha";
   public static final String MEAN_SHIFT_THRESHOLD = "drift.mean.shift.threshold";
   public static final String MIN_COUNT = "drift.min.count";
+  public static final String GROUP_SPREAD_DROP = "drift.group.spread.drop";
+  public static final String GROUP_TIES_RISE = "drift.group.ties.rise";
+  public static final String GROUP_MIN_COUNT = "drift.group.min.count";
 
   /** Every key, in documentation order. */
   public static final List<ConfigKey> KEYS =
@@ -92,7 +102,16 @@ public record DriftConfig(
           new ConfigKey(PSI_MIN_COUNT, "200", "scored results a window needs before PSI is tested"),
           new ConfigKey(KS_ALPHA, "0.01", "KS alert when D > critical value at this level"),
           new ConfigKey(MEAN_SHIFT_THRESHOLD, "4.0", "margin mean shift alert, in standard errors"),
-          new ConfigKey(MIN_COUNT, "30", "scored results a window needs to be pooled or tested"));
+          new ConfigKey(MIN_COUNT, "30", "scored results a window needs to be pooled or tested"),
+          new ConfigKey(
+              GROUP_SPREAD_DROP,
+              "0.5",
+              "GROUP_SPREAD alert when the mean within-group reward spread fell by this share"),
+          new ConfigKey(
+              GROUP_TIES_RISE,
+              "0.2",
+              "GROUP_TIES alert when the share of all-tie groups rose by more than this"),
+          new ConfigKey(GROUP_MIN_COUNT, "20", "OK groups a window needs to be pooled or tested"));
 
   private static final Set<String> NAMES = Set.copyOf(KEYS.stream().map(ConfigKey::name).toList());
   private static final String PREFIX = "drift.";
@@ -122,6 +141,13 @@ public record DriftConfig(
     if (!(meanShiftThreshold > 0.0 && meanShiftThreshold < 1000.0)) {
       throw invalid(MEAN_SHIFT_THRESHOLD, meanShiftThreshold, "use a number in (0, 1000), e.g. 4");
     }
+    if (!(groupSpreadDrop > 0.0 && groupSpreadDrop < 1.0)) {
+      throw invalid(GROUP_SPREAD_DROP, groupSpreadDrop, "use a share in (0, 1), e.g. 0.5");
+    }
+    if (!(groupTiesRise > 0.0 && groupTiesRise < 1.0)) {
+      throw invalid(GROUP_TIES_RISE, groupTiesRise, "use a share in (0, 1), e.g. 0.2");
+    }
+    requireRange(GROUP_MIN_COUNT, groupMinCount, 1, Integer.MAX_VALUE);
   }
 
   /** The defaults. */
@@ -163,7 +189,10 @@ public record DriftConfig(
         parse(values, PSI_MIN_COUNT, Long::parseLong, "a whole number, e.g. 200"),
         parse(values, KS_ALPHA, Double::parseDouble, "a number, e.g. 0.01"),
         parse(values, MEAN_SHIFT_THRESHOLD, Double::parseDouble, "a number, e.g. 4"),
-        parse(values, MIN_COUNT, Long::parseLong, "a whole number, e.g. 30"));
+        parse(values, MIN_COUNT, Long::parseLong, "a whole number, e.g. 30"),
+        parse(values, GROUP_SPREAD_DROP, Double::parseDouble, "a share, e.g. 0.5"),
+        parse(values, GROUP_TIES_RISE, Double::parseDouble, "a share, e.g. 0.2"),
+        parse(values, GROUP_MIN_COUNT, Long::parseLong, "a whole number, e.g. 20"));
   }
 
   /** True when the windows overlap (hop shorter than the window). */

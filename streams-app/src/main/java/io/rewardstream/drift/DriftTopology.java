@@ -175,7 +175,8 @@ public final class DriftTopology {
 
     KStream<String, RewardWindowStats> windows =
         rewards
-            .processValues(EventTimeProcessor::new, Named.as(EVENT_TIME))
+            .processValues(
+                () -> new EventTimeProcessor<>(RewardResult::getScoredAt), Named.as(EVENT_TIME))
             .groupBy(
                 (key, result) -> config.groupBy().key(result),
                 Grouped.with(REPARTITION, Serdes.String(), Topics.REWARDS.valueSerde()))

@@ -1,7 +1,7 @@
 package io.rewardstream.drift;
 
-import io.rewardstream.avro.RewardResult;
 import java.time.Instant;
+import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
 import org.apache.kafka.streams.processor.api.FixedKeyRecord;
@@ -17,26 +17,29 @@ import org.apache.kafka.streams.processor.api.FixedKeyRecord;
  * that did not set it) keep their record timestamp. Records are re-timestamped rather than read
  * with a TimestampExtractor so the same step works on a stream the caller already has.
  */
-final class EventTimeProcessor implements FixedKeyProcessor<String, RewardResult, RewardResult> {
+final class EventTimeProcessor<V> implements FixedKeyProcessor<String, V, V> {
 
-  private FixedKeyProcessorContext<String, RewardResult> context;
+  private final Function<V, Instant> scoredAt;
+  private FixedKeyProcessorContext<String, V> context;
+
+  /** Re-timestamps with the time {@code scoredAt} reads from each value. */
+  EventTimeProcessor(Function<V, Instant> scoredAt) {
+    this.scoredAt = scoredAt;
+  }
 
   @Override
-  public void init(FixedKeyProcessorContext<String, RewardResult> context) {
+  public void init(FixedKeyProcessorContext<String, V> context) {
     this.context = context;
   }
 
   @Override
-  public void process(FixedKeyRecord<String, RewardResult> record) {
-    RewardResult result = record.value();
+  public void process(FixedKeyRecord<String, V> record) {
+    V result = record.value();
     if (result == null) {
-      return; // a tombstone on rewards carries no reward; nothing to count
+      return; // a tombstone carries no reward; nothing to count
     }
-    Instant scoredAt = result.getScoredAt();
-    long eventTime =
-        scoredAt != null && scoredAt.toEpochMilli() > 0
-            ? scoredAt.toEpochMilli()
-            : record.timestamp();
+    Instant at = scoredAt.apply(result);
+    long eventTime = at != null && at.toEpochMilli() > 0 ? at.toEpochMilli() : record.timestamp();
     context.forward(record.withTimestamp(eventTime));
   }
 }

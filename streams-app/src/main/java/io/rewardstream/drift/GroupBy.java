@@ -59,7 +59,12 @@ public enum GroupBy {
    * #ALL}.
    */
   public String key(RewardResult result) {
-    return policy(result.getPolicyVersion()) + "|" + judge(result.getJudgeVersion());
+    return key(result.getPolicyVersion(), result.getJudgeVersion());
+  }
+
+  /** The series key of these versions (pair or group results). */
+  public String key(String policyVersion, String judgeVersion) {
+    return policy(policyVersion) + "|" + judge(judgeVersion);
   }
 
   /** The window's statistics with the pooled dimension shown as {@link #ALL}. */
@@ -69,11 +74,13 @@ public enum GroupBy {
     return stats;
   }
 
-  private String policy(String version) {
+  /** The policy version as the series shows it ({@link #ALL} when pooled). */
+  String policy(String version) {
     return this == JUDGE ? ALL : version;
   }
 
-  private String judge(String version) {
+  /** The judge version as the series shows it ({@link #ALL} when pooled). */
+  String judge(String version) {
     return this == POLICY ? ALL : version;
   }
 }

@@ -71,6 +71,26 @@ final class Attempts {
     context.commit();
   }
 
+  /** The armed keys (committed or not), or an empty list. */
+  List<String> armedKeys() {
+    return armed == null ? List.of() : armed;
+  }
+
+  /**
+   * Adds keys to the armed batch before it is scored: raises their attempts, and the batch waits
+   * for the commit that makes them durable (the one already due, when called before it).
+   */
+  void extend(List<String> more) {
+    List<String> keys = new java.util.ArrayList<>(armed);
+    for (String key : more) {
+      store.put(key, of(key) + 1);
+      keys.add(key);
+    }
+    armed = List.copyOf(keys);
+    mark = budget.mark();
+    context.commit();
+  }
+
   /**
    * The armed keys once their raised attempts are committed; null while none is armed or its commit
    * is still to come. After an abort that did not re-initialise the task the local counts are still

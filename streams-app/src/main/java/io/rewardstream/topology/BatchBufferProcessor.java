@@ -57,6 +57,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   private ProcessorContext<String, Object> context;
   private KeyValueStore<String, BufferedPair> store;
   private Attempts attempts;
+  private boolean scanOnFullCheck;
 
   private ScoredIds scored;
   private int buffered;
@@ -112,7 +113,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     context.schedule(checkInterval(maxWaitMs), PunctuationType.WALL_CLOCK_TIME, this::onTick);
     // A full buffer that waited for another partition's batch starts as soon as the commit gives
     // the budget back, not a quarter of the max wait later: a cheap check, no store scan.
-    context.schedule(FULL_BATCH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> scoreFullBatches());
+    context.schedule(FULL_BATCH_CHECK, PunctuationType.WALL_CLOCK_TIME, now -> fullBatchCheck());
   }
 
   @Override
@@ -133,6 +134,45 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     step(context.currentSystemTimeMs(), false);
   }
 
+  /** The 10 ms check: like a record's arrival, but may also top up a waiting armed batch. */
+  private void fullBatchCheck() {
+    scanOnFullCheck = true;
+    try {
+      step(context.currentSystemTimeMs(), false);
+    } finally {
+      scanOnFullCheck = false;
+    }
+  }
+
+  /**
+   * Fills a partial armed batch of fresh pairs (every attempt count 1) with the oldest fresh pairs
+   * not in it, so that a batch armed at its max wait, which then waits for another partition's
+   * batch, is not scored with fewer pairs than the buffer holds by then. Not for a suspect.
+   */
+  private void topUp() {
+    List<String> armed = attempts.armedKeys();
+    if (armed.size() >= batchSize || buffered <= armed.size()) {
+      return;
+    }
+    for (String key : armed) {
+      if (attempts.of(key) != 1) {
+        return;
+      }
+    }
+    List<String> more = new ArrayList<>();
+    for (KeyValue<String, BufferedPair> entry : Buffered.oldestFirst(store)) {
+      if (armed.size() + more.size() >= batchSize) {
+        break;
+      }
+      if (!armed.contains(entry.key) && attempts.of(entry.key) == 0) {
+        more.add(entry.key);
+      }
+    }
+    if (!more.isEmpty()) {
+      attempts.extend(more);
+    }
+  }
+
   private void onTick(long now) {
     step(now, true);
   }
@@ -146,6 +186,9 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       if (attempts.armed()) {
         List<String> batch = attempts.committedBatch(key -> store.get(key) != null);
         if (batch == null) {
+          if (tick || scanOnFullCheck) {
+            topUp(); // while it waits, pairs that arrived since join it, up to a full batch
+          }
           return; // the next commit makes the attempts durable; a punctuation looks again
         }
         // the 10 ms check does not count a deferral; the max-wait tick (and process) do
@@ -156,6 +199,11 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
         scoreBatch(batch);
       }
       if (buffered == 0 || !(buffered >= batchSize || (tick && waitedLongEnough(now)))) {
+        return;
+      }
+      if (buffered < batchSize && !budget.available()) {
+        // a partial batch is armed only when it could be scored next, so that it takes every
+        // pair that arrived while another partition's batch held the transaction
         return;
       }
       if (!arm(context.currentSystemTimeMs())) {

@@ -84,6 +84,9 @@ class DriftConfigTest {
     assertInvalid("drift.ks.alpha", "1.5", "Invalid config drift.ks.alpha=1.5");
     assertInvalid("drift.mean.shift.threshold", "NaN", "drift.mean.shift.threshold=NaN");
     assertInvalid("drift.min.count", "1", "Invalid config drift.min.count=1");
+    assertInvalid("drift.group.spread.drop", "1", "Invalid config drift.group.spread.drop=1.0");
+    assertInvalid("drift.group.ties.rise", "0", "Invalid config drift.group.ties.rise=0.0");
+    assertInvalid("drift.group.min.count", "0", "Invalid config drift.group.min.count=0");
     assertInvalid("drift.reference.windows", "0", "Invalid config drift.reference.windows=0");
     assertInvalid("drift.reference.start", "yesterday", "drift.reference.start=yesterday");
     assertInvalid("drift.psi.treshold", "0.3", "drift.psi.treshold=0.3: unknown key");
@@ -115,7 +118,10 @@ class DriftConfigTest {
             DriftConfig.PSI_MIN_COUNT,
             DriftConfig.KS_ALPHA,
             DriftConfig.MEAN_SHIFT_THRESHOLD,
-            DriftConfig.MIN_COUNT);
+            DriftConfig.MIN_COUNT,
+            DriftConfig.GROUP_SPREAD_DROP,
+            DriftConfig.GROUP_TIES_RISE,
+            DriftConfig.GROUP_MIN_COUNT);
     assertThat(DriftConfig.KEYS).allSatisfy(key -> assertThat(key.doc()).isNotBlank());
   }
 

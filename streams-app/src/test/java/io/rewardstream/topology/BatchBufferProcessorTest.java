@@ -262,6 +262,24 @@ class BatchBufferProcessorTest {
     assertThat(attempts.approximateNumEntries()).isZero();
   }
 
+  @Test
+  void aPartialBatchArmedAtItsMaxWaitTakesInPairsThatArriveWhileItWaitsForTheBudget() {
+    CommitBudget budget = CommitBudget.oneBatchPerCommit();
+    BatchBufferProcessor p = processor(context, store, budget, 4, 1000);
+    context.setCurrentSystemTimeMs(10_000);
+    p.init(context);
+    p.process(new Record<>("r1", buffered("r1", 0, 1, 10_000), 10_000));
+    p.process(new Record<>("r2", buffered("r2", 0, 2, 10_000), 10_000));
+    tick(context, 11_000); // max wait: r1, r2 armed
+    p.process(new Record<>("r3", buffered("r3", 0, 3, 11_005), 11_005));
+    List<CapturedPunctuator> all = context.scheduledPunctuators();
+    all.get(all.size() - 1).getPunctuator().punctuate(11_010); // the 10 ms check tops it up
+
+    budget.transactionCommitted();
+    tick(context, 11_020);
+    assertThat(judge.calls()).containsExactly(List.of("r1", "r2", "r3"));
+  }
+
   /** Runs the latest init's max-wait punctuator (the one registered first by init). */
   private static void tick(MockProcessorContext<String, Object> context, long now) {
     List<CapturedPunctuator> all = context.scheduledPunctuators();
