@@ -22,7 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -117,7 +116,7 @@ final class GatewayBench {
         broker.bootstrapServers(),
         Map.of(input, s.partitions(), output, s.partitions(), dlq, s.partitions()),
         Optional.of((short) 1));
-    Path stateDir = tempDir();
+    Path stateDir = PipelineBench.tempDir();
     GatewayConfig gatewayConfig =
         new GatewayConfig(
             broker.bootstrapServers(),
@@ -253,14 +252,6 @@ final class GatewayBench {
     p.setProperty(AppConfig.JUDGE_MODE, mode);
     p.setProperty(AppConfig.INFERENCE_INTRA_OP_THREADS, Integer.toString(s.threads()));
     return AppConfig.fromProperties(p);
-  }
-
-  private static Path tempDir() {
-    try {
-      return Files.createTempDirectory("rewardstream-gwbench-");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot create a state directory", e);
-    }
   }
 
   /** The Kafka path: an idempotent producer and a read_committed consumer of the results. */

@@ -264,7 +264,7 @@ final class PipelineBench {
     }
   }
 
-  private static Path tempDir() {
+  static Path tempDir() {
     try {
       return Files.createTempDirectory("rewardstream-bench-");
     } catch (IOException e) {

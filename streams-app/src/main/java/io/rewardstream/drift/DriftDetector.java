@@ -124,17 +124,49 @@ final class DriftDetector {
       RewardWindowStats window,
       String message,
       long nowMs) {
+    return alert(
+        key,
+        statistic,
+        value,
+        threshold,
+        ref.startMs(),
+        ref.endMs(),
+        window.getPolicyVersion(),
+        window.getJudgeVersion(),
+        window.getWindowStart(),
+        window.getWindowEnd(),
+        message,
+        nowMs);
+  }
+
+  /**
+   * An alert of any statistic (pairs or groups): id {@code key|STATISTIC|window_start}, so a
+   * re-processed window repeats the same id.
+   */
+  static DriftAlert alert(
+      String key,
+      DriftStatistic statistic,
+      double value,
+      double threshold,
+      long referenceStartMs,
+      long referenceEndMs,
+      String policyVersion,
+      String judgeVersion,
+      Instant windowStart,
+      Instant windowEnd,
+      String message,
+      long nowMs) {
     return DriftAlert.newBuilder()
-        .setAlertId(key + "|" + statistic + "|" + window.getWindowStart().toEpochMilli())
-        .setPolicyVersion(window.getPolicyVersion())
-        .setJudgeVersion(window.getJudgeVersion())
+        .setAlertId(key + "|" + statistic + "|" + windowStart.toEpochMilli())
+        .setPolicyVersion(policyVersion)
+        .setJudgeVersion(judgeVersion)
         .setStatistic(statistic)
         .setValue(value)
         .setThreshold(threshold)
-        .setReferenceStart(Instant.ofEpochMilli(ref.startMs()))
-        .setReferenceEnd(Instant.ofEpochMilli(ref.endMs()))
-        .setWindowStart(window.getWindowStart())
-        .setWindowEnd(window.getWindowEnd())
+        .setReferenceStart(Instant.ofEpochMilli(referenceStartMs))
+        .setReferenceEnd(Instant.ofEpochMilli(referenceEndMs))
+        .setWindowStart(windowStart)
+        .setWindowEnd(windowEnd)
         .setMessage(message)
         .setRaisedAt(Instant.ofEpochMilli(nowMs))
         .build();

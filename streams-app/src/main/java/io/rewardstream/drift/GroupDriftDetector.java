@@ -3,7 +3,6 @@ package io.rewardstream.drift;
 import io.rewardstream.avro.DriftAlert;
 import io.rewardstream.avro.DriftStatistic;
 import io.rewardstream.avro.GroupWindowStats;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -142,19 +141,18 @@ final class GroupDriftDetector {
       GroupWindowStats window,
       String message,
       long nowMs) {
-    return DriftAlert.newBuilder()
-        .setAlertId(key + "|" + statistic + "|" + window.getWindowStart().toEpochMilli())
-        .setPolicyVersion(window.getPolicyVersion())
-        .setJudgeVersion(window.getJudgeVersion())
-        .setStatistic(statistic)
-        .setValue(value)
-        .setThreshold(threshold)
-        .setReferenceStart(Instant.ofEpochMilli(ref.startMs()))
-        .setReferenceEnd(Instant.ofEpochMilli(ref.endMs()))
-        .setWindowStart(window.getWindowStart())
-        .setWindowEnd(window.getWindowEnd())
-        .setMessage(message)
-        .setRaisedAt(Instant.ofEpochMilli(nowMs))
-        .build();
+    return DriftDetector.alert(
+        key,
+        statistic,
+        value,
+        threshold,
+        ref.startMs(),
+        ref.endMs(),
+        window.getPolicyVersion(),
+        window.getJudgeVersion(),
+        window.getWindowStart(),
+        window.getWindowEnd(),
+        message,
+        nowMs);
   }
 }

@@ -11,9 +11,7 @@ import io.rewardstream.avro.ScoreStatus;
 import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.it.pipeline.Pipelines.Topics;
 import io.rewardstream.judge.Judge;
-import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
-import io.rewardstream.judge.Verdict;
 import io.rewardstream.schemas.AvroSerdes;
 import java.io.IOException;
 import java.net.URI;
@@ -140,44 +138,22 @@ class BacklogOnManyPartitionsIT {
    * A FAKE for this test only: the real judge plus a fixed delay per pair, standing in for a slow
    * model (e.g. a large judge on a GPU). The verdicts are the real judge's.
    */
-  private static final class SlowJudgeForBacklogTest implements Judge {
-    private final Judge real;
+  private static final class SlowJudgeForBacklogTest extends JudgeWrapperForTests {
     private final long msPerPair;
 
     SlowJudgeForBacklogTest(Judge real, long msPerPair) {
-      this.real = real;
+      super(real);
       this.msPerPair = msPerPair;
     }
 
     @Override
-    public List<Verdict> judge(List<PairInput> batch) {
+    void beforeCall(List<PairInput> batch) {
       try {
         Thread.sleep(msPerPair * batch.size());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while slowing down", e);
       }
-      return real.judge(batch);
-    }
-
-    @Override
-    public int promptTokens(PairInput pair) {
-      return real.promptTokens(pair);
-    }
-
-    @Override
-    public int maxPromptTokens() {
-      return real.maxPromptTokens();
-    }
-
-    @Override
-    public JudgeInfo info() {
-      return real.info();
-    }
-
-    @Override
-    public void close() {
-      real.close();
     }
   }
 }

@@ -3,9 +3,7 @@ package io.rewardstream.it.pipeline;
 import io.rewardstream.app.AppConfig;
 import io.rewardstream.app.RewardStreamApp;
 import io.rewardstream.judge.Judge;
-import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
-import io.rewardstream.judge.Verdict;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -26,9 +24,9 @@ public final class HaltingJudgeAppForTests {
     String marker = args[1];
     Judge real = RewardStreamApp.openJudge(config);
     Judge halting =
-        new Judge() {
+        new JudgeWrapperForTests(real) {
           @Override
-          public List<Verdict> judge(List<PairInput> batch) {
+          void beforeCall(List<PairInput> batch) {
             for (PairInput pair : batch) {
               if (pair.prompt().contains(marker)) {
                 System.out.println(
@@ -37,22 +35,6 @@ public final class HaltingJudgeAppForTests {
                 Runtime.getRuntime().halt(134);
               }
             }
-            return real.judge(batch);
-          }
-
-          @Override
-          public int promptTokens(PairInput pair) {
-            return real.promptTokens(pair);
-          }
-
-          @Override
-          public JudgeInfo info() {
-            return real.info();
-          }
-
-          @Override
-          public void close() {
-            real.close();
           }
         };
     RewardStreamApp app = RewardStreamApp.start(config, halting);

@@ -283,6 +283,16 @@ final class Pipelines {
     return byKey;
   }
 
+  /** Sleeps; an interrupt fails the test. */
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted", e);
+    }
+  }
+
   /** A fresh directory under the build's target/, for state and logs. */
   static Path tempDir(String prefix) {
     try {

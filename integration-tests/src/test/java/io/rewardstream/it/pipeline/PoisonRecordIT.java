@@ -74,7 +74,7 @@ class PoisonRecordIT {
           if (rewards.size() + letters.size() >= PAIRS) {
             break;
           }
-          sleep(500);
+          Pipelines.sleep(500);
         }
         if (!app.alive()) {
           assertThat(app.logText()).contains("HALTING on " + poison.getRolloutId());
@@ -106,14 +106,5 @@ class PoisonRecordIT {
                 .map(RolloutPair::getRolloutId)
                 .filter(id -> !id.equals(poison.getRolloutId()))
                 .collect(Collectors.toSet()));
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
   }
 }

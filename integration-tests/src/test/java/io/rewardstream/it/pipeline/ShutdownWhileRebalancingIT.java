@@ -25,15 +25,6 @@ class ShutdownWhileRebalancingIT {
 
   private static final Logger log = LoggerFactory.getLogger(ShutdownWhileRebalancingIT.class);
 
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
-  }
-
   @RegisterExtension
   static final KafkaClusterExtension kafka = KafkaClusterExtension.fromSystemProperties();
 
@@ -72,7 +63,7 @@ class ShutdownWhileRebalancingIT {
     try (AppProcess second = AppProcess.start(file, dir.resolve("run-2.log"))) {
       second.awaitLog("-> REBALANCING", Duration.ofSeconds(90));
       // inside the rebalance: the group still waits for the killed member (6 s session timeout)
-      sleep(2000);
+      Pipelines.sleep(2000);
       assertThat(second.logText()).doesNotContain("-> RUNNING");
       long start = System.nanoTime();
       int status = second.stop(Duration.ofSeconds(90));
