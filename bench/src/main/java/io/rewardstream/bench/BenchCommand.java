@@ -141,12 +141,21 @@ public final class BenchCommand implements Runnable, ToolCommand {
     @Option(names = "--new-tokens", defaultValue = "64", paramLabel = "N")
     int newTokens;
 
+    @Option(
+        names = "--stop-at-eos",
+        description =
+            "Stop a row at EOS as the judge does; by default every row runs all --new-tokens"
+                + " steps, like bench/torch_decode.py, so the two compare step for step.")
+    boolean stopAtEos;
+
     @Override
     public Integer call() {
       ObjectNode root = common.start("decode");
       root.put("model_dir", modelDir.toString());
+      root.put("stop_at_eos", stopAtEos);
       try (LanguageModel model = LanguageModel.load(modelDir, common.inference())) {
-        DecodeBench bench = new DecodeBench(model, promptTokens, newTokens, common.repeats);
+        DecodeBench bench =
+            new DecodeBench(model, promptTokens, newTokens, common.repeats, !stopAtEos);
         List<DecodeBench.Result> results = new ArrayList<>();
         for (int batch : batches) {
           results.add(bench.run(batch));

@@ -55,8 +55,14 @@ public final class DecodeBench {
   private final int promptTokens;
   private final int newTokens;
   private final int repeats;
+  private final boolean ignoreEos;
 
-  public DecodeBench(LanguageModel model, int promptTokens, int newTokens, int repeats) {
+  /**
+   * @param ignoreEos run every row for all {@code newTokens} steps (a fixed-length decode, like the
+   *     PyTorch reference); false stops a row at EOS as the judge does
+   */
+  public DecodeBench(
+      LanguageModel model, int promptTokens, int newTokens, int repeats, boolean ignoreEos) {
     if (newTokens < 2) {
       throw new IllegalArgumentException("--new-tokens must be >= 2, got " + newTokens);
     }
@@ -64,6 +70,7 @@ public final class DecodeBench {
     this.promptTokens = promptTokens;
     this.newTokens = newTokens;
     this.repeats = repeats;
+    this.ignoreEos = ignoreEos;
   }
 
   /** Warms up once, then times {@code repeats} rounds at this batch size. */
@@ -87,8 +94,8 @@ public final class DecodeBench {
     return new Result(batch, fullMs, prefillMs, generated);
   }
 
-  private static List<GenerationRequest> requests(int[] prompt, int batch, int tokens) {
-    SamplingParams greedy = SamplingParams.greedy(tokens, List.of());
+  private List<GenerationRequest> requests(int[] prompt, int batch, int tokens) {
+    SamplingParams greedy = new SamplingParams(0, 1, tokens, List.of(), ignoreEos);
     List<GenerationRequest> out = new ArrayList<>();
     for (int b = 0; b < batch; b++) {
       out.add(new GenerationRequest(prompt, new long[] {b}, greedy));

@@ -251,7 +251,7 @@ final class Generator {
   }
 
   private Generation.Finish finishOf(Row row, int token) {
-    if (token == config.eosTokenId()) {
+    if (token == config.eosTokenId() && !row.request.params().ignoreEos()) {
       return Generation.Finish.EOS;
     }
     if (token < pieces.length) {

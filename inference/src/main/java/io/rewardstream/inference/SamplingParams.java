@@ -10,10 +10,17 @@ import java.util.List;
  *     at least topP; 1 = the whole vocabulary
  * @param maxNewTokens hard bound on generated tokens
  * @param stopStrings generation of a row ends once its text ends with one of these (kept in the
- *     output); EOS always stops
+ *     output)
+ * @param ignoreEos keep generating past EOS until {@code maxNewTokens} (for benchmarks that must
+ *     run a fixed number of steps, like vLLM's {@code ignore_eos}); false everywhere else: EOS
+ *     stops a row
  */
 public record SamplingParams(
-    double temperature, double topP, int maxNewTokens, List<String> stopStrings) {
+    double temperature,
+    double topP,
+    int maxNewTokens,
+    List<String> stopStrings,
+    boolean ignoreEos) {
 
   public SamplingParams {
     if (!(temperature >= 0)) {
@@ -26,6 +33,12 @@ public record SamplingParams(
       throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
     }
     stopStrings = List.copyOf(stopStrings);
+  }
+
+  /** EOS stops a row (every use but fixed-length benchmarks). */
+  public SamplingParams(
+      double temperature, double topP, int maxNewTokens, List<String> stopStrings) {
+    this(temperature, topP, maxNewTokens, stopStrings, false);
   }
 
   /** Greedy decoding. */

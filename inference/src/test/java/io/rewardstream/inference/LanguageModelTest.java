@@ -110,6 +110,33 @@ class LanguageModelTest {
   }
 
   @Test
+  void ignoreEosRunsEveryStepWithTheSameTokensUpToEos() {
+    JsonNode c = fixtures.get("cases").get(0);
+    int[] prompt = ints(c.get("input_ids"));
+    Generation stopped =
+        model
+            .generate(
+                List.of(
+                    new GenerationRequest(
+                        prompt, new long[] {0}, SamplingParams.greedy(200, List.of()))))
+            .get(0)
+            .get(0);
+    assertThat(stopped.finish()).isEqualTo(Generation.Finish.EOS);
+    int steps = stopped.tokenIds().length + 5;
+    Generation fixed =
+        model
+            .generate(
+                List.of(
+                    new GenerationRequest(
+                        prompt, new long[] {0}, new SamplingParams(0, 1, steps, List.of(), true))))
+            .get(0)
+            .get(0);
+    // the same tokens up to and including EOS, then on to the bound
+    assertThat(fixed.tokenIds()).hasSize(steps).startsWith(stopped.tokenIds());
+    assertThat(fixed.finish()).isEqualTo(Generation.Finish.MAX_NEW_TOKENS);
+  }
+
+  @Test
   void batchedGreedyEqualsUnbatchedRowByRow() {
     List<GenerationRequest> all = new ArrayList<>();
     for (JsonNode c : fixtures.get("cases")) {
