@@ -1,14 +1,12 @@
 package io.rewardstream.topology;
 
 import io.rewardstream.avro.DeadLetter;
-import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.scoring.DeadLetters;
 import io.rewardstream.scoring.Rejection;
 import java.util.List;
 import java.util.Optional;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -23,10 +21,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 final class GroupValidateProcessor implements Processor<byte[], byte[], String, Object> {
 
-  private final Deserializer<RolloutGroup> deserializer;
+  private final InputDecoder<RolloutGroup> decoder;
   private final Judge judge;
   private final int maxPromptTokens;
-  private final int maxRecordBytes;
   private final int maxGroupSize;
   private ProcessorContext<String, Object> context;
 
@@ -36,10 +33,9 @@ final class GroupValidateProcessor implements Processor<byte[], byte[], String, 
       int maxPromptTokens,
       int maxRecordBytes,
       int maxGroupSize) {
-    this.deserializer = deserializer;
+    this.decoder = new InputDecoder<>(deserializer, maxRecordBytes, "group");
     this.judge = judge;
     this.maxPromptTokens = maxPromptTokens;
-    this.maxRecordBytes = maxRecordBytes;
     this.maxGroupSize = maxGroupSize;
   }
 
@@ -51,26 +47,12 @@ final class GroupValidateProcessor implements Processor<byte[], byte[], String, 
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata source = context.recordMetadata().orElseThrow();
-    long size = Rejection.recordSize(record.key(), record.value());
-    if (size > maxRecordBytes) {
-      // decoded only for the dead letter's group_id; an oversize record never reaches the buffer
-      deadLetter(
-          record, source, decodeQuietly(source, record), Rejection.oversize(size, maxRecordBytes));
+    InputDecoder.Decoded<RolloutGroup> decoded = decoder.decode(source.topic(), record);
+    if (decoded.rejection() != null) {
+      deadLetter(record, source, decoded.value(), decoded.rejection());
       return;
     }
-    RolloutGroup group;
-    try {
-      group = deserializer.deserialize(source.topic(), record.headers(), record.value());
-    } catch (SerializationException e) {
-      deadLetter(record, source, null, Rejection.undecodable(e));
-      return;
-    }
-    if (group == null) {
-      Rejection tombstone =
-          new Rejection(DeadLetterReason.UNDECODABLE, "value is null (a tombstone), not a group");
-      deadLetter(record, source, null, tombstone);
-      return;
-    }
+    RolloutGroup group = decoded.value();
     Optional<Rejection> rejection =
         Rejection.checkGroup(group, maxGroupSize)
             .or(() -> Rejection.checkKey(record.key(), group))
@@ -91,15 +73,6 @@ final class GroupValidateProcessor implements Processor<byte[], byte[], String, 
             List.of());
     context.forward(
         record.withKey(group.getGroupId()).withValue(buffered), RewardTopology.GROUP_SCORE);
-  }
-
-  /** The group, for the dead letter's group_id, or null when the bytes do not decode. */
-  private RolloutGroup decodeQuietly(RecordMetadata source, Record<byte[], byte[]> record) {
-    try {
-      return deserializer.deserialize(source.topic(), record.headers(), record.value());
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   private void deadLetter(

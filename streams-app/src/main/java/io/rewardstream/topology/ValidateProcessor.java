@@ -1,14 +1,12 @@
 package io.rewardstream.topology;
 
 import io.rewardstream.avro.DeadLetter;
-import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.scoring.DeadLetters;
 import io.rewardstream.scoring.Rejection;
 import java.util.Optional;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,10 +23,9 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  */
 final class ValidateProcessor implements Processor<byte[], byte[], String, Object> {
 
-  private final Deserializer<RolloutPair> deserializer;
+  private final InputDecoder<RolloutPair> decoder;
   private final Judge judge;
   private final int maxPromptTokens;
-  private final int maxRecordBytes;
   private ProcessorContext<String, Object> context;
 
   ValidateProcessor(
@@ -36,10 +33,9 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
       Judge judge,
       int maxPromptTokens,
       int maxRecordBytes) {
-    this.deserializer = deserializer;
+    this.decoder = new InputDecoder<>(deserializer, maxRecordBytes, "pair");
     this.judge = judge;
     this.maxPromptTokens = maxPromptTokens;
-    this.maxRecordBytes = maxRecordBytes;
   }
 
   @Override
@@ -50,27 +46,12 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
   @Override
   public void process(Record<byte[], byte[]> record) {
     RecordMetadata source = context.recordMetadata().orElseThrow();
-    long size = Rejection.recordSize(record.key(), record.value());
-    if (size > maxRecordBytes) {
-      // Checked before anything else: an oversize record must not reach the buffer (its changelog
-      // write would fail and stop the instance, on every restart); its dead letter holds a prefix.
-      deadLetter(
-          record, source, decodeQuietly(source, record), Rejection.oversize(size, maxRecordBytes));
+    InputDecoder.Decoded<RolloutPair> decoded = decoder.decode(source.topic(), record);
+    if (decoded.rejection() != null) {
+      deadLetter(record, source, decoded.value(), decoded.rejection());
       return;
     }
-    RolloutPair pair;
-    try {
-      pair = deserializer.deserialize(source.topic(), record.headers(), record.value());
-    } catch (SerializationException e) {
-      deadLetter(record, source, null, Rejection.undecodable(e));
-      return;
-    }
-    if (pair == null) {
-      Rejection tombstone =
-          new Rejection(DeadLetterReason.UNDECODABLE, "value is null (a tombstone), not a pair");
-      deadLetter(record, source, null, tombstone);
-      return;
-    }
+    RolloutPair pair = decoded.value();
     Optional<Rejection> rejection =
         Rejection.checkFields(pair)
             .or(() -> Rejection.checkKey(record.key(), pair))
@@ -89,15 +70,6 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
             record.key(),
             record.value());
     context.forward(record.withKey(pair.getRolloutId()).withValue(buffered), RewardTopology.BUFFER);
-  }
-
-  /** The pair, for the dead letter's rollout_id, or null when the bytes do not decode. */
-  private RolloutPair decodeQuietly(RecordMetadata source, Record<byte[], byte[]> record) {
-    try {
-      return deserializer.deserialize(source.topic(), record.headers(), record.value());
-    } catch (RuntimeException e) {
-      return null;
-    }
   }
 
   private Optional<Rejection> overBudget(RolloutPair pair) {
