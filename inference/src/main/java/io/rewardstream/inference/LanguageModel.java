@@ -57,7 +57,7 @@ public final class LanguageModel implements AutoCloseable {
               + " tokenizer.json and judge.json (the bundled one is models/judge-tiny)");
     }
     Path onnx = ModelConfig.requireFile(dir, MODEL_FILE, "the ONNX graph");
-    Path tokenizerJson = ModelConfig.requireFile(dir, TOKENIZER_FILE, "the Hugging Face tokenizer");
+    Path tokenizerJson = tokenizerFile(dir);
     Path judgeJson = ModelConfig.requireFile(dir, ModelConfig.FILE_NAME, "ids and templates");
     ModelConfig config = ModelConfig.read(judgeJson, new ObjectMapper());
     TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson);
@@ -70,6 +70,18 @@ public final class LanguageModel implements AutoCloseable {
     }
     int vocab = probeVocab(lm, config);
     return new LanguageModel(dir, config, tokenizer, lm, vocab);
+  }
+
+  /**
+   * {@code tokenizer.json}, or {@code tokenizer.json.gz} where a large vocabulary is kept
+   * compressed (Qwen3's is 11 MB plain, 2 MB gzipped).
+   */
+  static Path tokenizerFile(Path dir) {
+    Path gz = dir.resolve(TOKENIZER_FILE + ".gz");
+    if (!Files.isRegularFile(dir.resolve(TOKENIZER_FILE)) && Files.isRegularFile(gz)) {
+      return gz;
+    }
+    return ModelConfig.requireFile(dir, TOKENIZER_FILE, "the Hugging Face tokenizer");
   }
 
   /**

@@ -2,9 +2,11 @@ package io.rewardstream.inference;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A Hugging Face {@code tokenizer.json} read by DJL's tokenizers binding.
@@ -25,15 +27,22 @@ public final class TextTokenizer implements AutoCloseable {
     this.tokenizer = tokenizer;
   }
 
-  /** Loads {@code tokenizer.json}; special tokens are never added implicitly. */
+  /**
+   * Loads {@code tokenizer.json} (or a gzipped {@code tokenizer.json.gz}); special tokens are never
+   * added implicitly.
+   */
   public static TextTokenizer load(Path tokenizerJson) {
     pinDjlCacheDir(tokenizerJson.toAbsolutePath().getParent());
+    // no implicit specials; no truncation (the engine checks the context itself)
+    Map<String, String> options =
+        Map.of("addSpecialTokens", "false", "truncation", "false", "maxLength", "-1");
     try {
-      return new TextTokenizer(
-          HuggingFaceTokenizer.newInstance(
-              tokenizerJson,
-              // no implicit specials; no truncation (the engine checks the context itself)
-              Map.of("addSpecialTokens", "false", "truncation", "false", "maxLength", "-1")));
+      if (tokenizerJson.getFileName().toString().endsWith(".gz")) {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(tokenizerJson))) {
+          return new TextTokenizer(HuggingFaceTokenizer.newInstance(in, options));
+        }
+      }
+      return new TextTokenizer(HuggingFaceTokenizer.newInstance(tokenizerJson, options));
     } catch (IOException | RuntimeException e) {
       throw new InferenceException("cannot load tokenizer " + tokenizerJson + ": " + e, e);
     }
