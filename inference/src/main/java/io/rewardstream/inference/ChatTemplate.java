@@ -163,10 +163,17 @@ public final class ChatTemplate {
     context.put("messages", turns);
     context.put("add_generation_prompt", addGenerationPrompt);
     RenderResult result;
+    RAISED.remove();
     try {
       result = jinjava.renderForResult(source, context);
     } catch (RuntimeException e) {
       throw new InferenceException("chat template of " + origin + " failed: " + e, e);
+    }
+    String raised = RAISED.get();
+    RAISED.remove();
+    if (raised != null) {
+      throw new InferenceException(
+          "chat template of " + origin + " refused the conversation: " + raised);
     }
     List<TemplateError> fatal =
         result.getErrors().stream()
@@ -184,10 +191,17 @@ public final class ChatTemplate {
     return result.getOutput();
   }
 
-  /** Jinja's {@code raise_exception(msg)}, which chat templates call on unsupported input. */
+  /**
+   * Jinja's {@code raise_exception(msg)}, which chat templates call on input they do not accept.
+   * Jinjava reports a function's exception without its message, so the message is kept here for
+   * {@link #render} to report.
+   */
   public static String raiseException(String message) {
-    throw new IllegalArgumentException("the template raised: " + message);
+    RAISED.set(message);
+    throw new IllegalArgumentException(message);
   }
+
+  private static final ThreadLocal<String> RAISED = new ThreadLocal<>();
 
   /** Rewrites the two Python-Jinja spellings Jinjava parses differently (see the class doc). */
   static String toJinjavaDialect(String source) {

@@ -27,6 +27,8 @@ import java.util.regex.PatternSyntaxException;
  * @param temperature default sampling temperature of judgments
  * @param topP default nucleus of judgments
  * @param samples default number of sampled judgments per pair
+ * @param chat the model's chat template and how the judge prompt goes into it; null for a plain
+ *     text judge (the bundled one)
  */
 public record JudgeConfig(
     String responseTemplate,
@@ -40,7 +42,8 @@ public record JudgeConfig(
     int reflectionMaxNewTokens,
     double temperature,
     double topP,
-    int samples) {
+    int samples,
+    ChatPrompt chat) {
 
   /** Reads the judging settings of a model directory's {@code judge.json}. */
   public static JudgeConfig read(Path judgeJson) {
@@ -63,7 +66,8 @@ public record JudgeConfig(
         gen.path("reflection_max_new_tokens").asInt(48),
         gen.path("temperature").asDouble(1.0),
         gen.path("top_p").asDouble(1.0),
-        gen.path("samples").asInt(8));
+        gen.path("samples").asInt(8),
+        ChatPrompt.read(root, judgeJson));
   }
 
   private static String text(JsonNode root, String group, String key, Path file) {

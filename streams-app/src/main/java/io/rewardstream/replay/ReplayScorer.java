@@ -5,10 +5,10 @@ import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.judge.Judge;
-import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import io.rewardstream.scoring.BatchScorer;
 import io.rewardstream.scoring.DeadLetters;
+import io.rewardstream.scoring.PairInputs;
 import io.rewardstream.scoring.Rejection;
 import io.rewardstream.scoring.RewardResults;
 import java.util.ArrayList;
@@ -122,7 +122,8 @@ public final class ReplayScorer {
     if (batch.isEmpty() && letters.isEmpty()) {
       return;
     }
-    List<Verdict> verdicts = scorer.score(batch.stream().map(p -> pairInput(p.pair())).toList());
+    List<Verdict> verdicts =
+        scorer.score(batch.stream().map(p -> PairInputs.of(p.pair())).toList());
     long now = clock.getAsLong();
     List<RewardResult> results = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
@@ -193,14 +194,9 @@ public final class ReplayScorer {
     }
   }
 
-  static PairInput pairInput(RolloutPair pair) {
-    return new PairInput(
-        pair.getRolloutId(), pair.getPrompt(), pair.getResponseA(), pair.getResponseB());
-  }
-
   private Optional<Rejection> overBudget(RolloutPair pair) {
     try {
-      return Rejection.checkBudget(judge, pairInput(pair), maxPromptTokens);
+      return Rejection.checkBudget(judge, PairInputs.of(pair), maxPromptTokens);
     } catch (RuntimeException e) {
       return Optional.of(
           new Rejection(

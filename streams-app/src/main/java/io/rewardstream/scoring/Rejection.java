@@ -180,7 +180,8 @@ public record Rejection(DeadLetterReason code, String reason) {
             group.getGroupId(),
             group.getPrompt(),
             byLength.get(0).getText(),
-            byLength.get(1).getText());
+            byLength.get(1).getText(),
+            PairInputs.groupTurns(group.getMessages()));
     return checkBudget(judge, longest, configuredBudget)
         .map(
             r ->

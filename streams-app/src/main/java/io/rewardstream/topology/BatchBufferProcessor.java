@@ -7,6 +7,7 @@ import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import io.rewardstream.scoring.BatchScorer;
+import io.rewardstream.scoring.PairInputs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -274,8 +275,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   }
 
   private void scoreAndEmit(List<KeyValue<String, BufferedPair>> batch) {
-    List<PairInput> inputs =
-        batch.stream().map(e -> ValidateProcessor.pairInput(e.value.pair())).toList();
+    List<PairInput> inputs = batch.stream().map(e -> PairInputs.of(e.value.pair())).toList();
     long start = System.nanoTime();
     List<Verdict> verdicts = scorer.score(inputs);
     // The context's clock is cached per loop iteration; add the judge's own time to it.

@@ -13,6 +13,7 @@ import io.rewardstream.judge.group.GroupScores;
 import io.rewardstream.judge.group.GroupStrategy;
 import io.rewardstream.judge.group.Match;
 import io.rewardstream.scoring.BatchScorer;
+import io.rewardstream.scoring.PairInputs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -207,6 +208,7 @@ final class GroupScoringProcessor implements Processor<String, BufferedGroup, St
     return GroupBatches.pairInput(
         group.group().getGroupId(),
         group.group().getPrompt(),
+        PairInputs.groupTurns(group.group().getMessages()),
         group.group().getResponses().stream().map(r -> r.getText()).toList(),
         match);
   }

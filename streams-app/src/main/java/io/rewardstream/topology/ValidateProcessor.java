@@ -3,8 +3,8 @@ package io.rewardstream.topology;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.judge.Judge;
-import io.rewardstream.judge.PairInput;
 import io.rewardstream.scoring.DeadLetters;
+import io.rewardstream.scoring.PairInputs;
 import io.rewardstream.scoring.Rejection;
 import java.util.Optional;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -74,17 +74,12 @@ final class ValidateProcessor implements Processor<byte[], byte[], String, Objec
 
   private Optional<Rejection> overBudget(RolloutPair pair) {
     try {
-      return Rejection.checkBudget(judge, pairInput(pair), maxPromptTokens);
+      return Rejection.checkBudget(judge, PairInputs.of(pair), maxPromptTokens);
     } catch (RuntimeException e) {
       // Goes to the processing exception handler, which dead-letters this record (OTHER).
       throw new IllegalStateException(
           "counting the judge prompt tokens of rollout '" + pair.getRolloutId() + "' failed", e);
     }
-  }
-
-  static PairInput pairInput(RolloutPair pair) {
-    return new PairInput(
-        pair.getRolloutId(), pair.getPrompt(), pair.getResponseA(), pair.getResponseB());
   }
 
   private void deadLetter(

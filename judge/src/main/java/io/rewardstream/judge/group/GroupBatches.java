@@ -50,7 +50,13 @@ public final class GroupBatches {
    * judged again (after a crash, or by another instance) gets the same verdicts.
    */
   public static PairInput pairInput(String groupId, String prompt, List<String> texts, Match m) {
+    return pairInput(groupId, prompt, List.of(), texts, m);
+  }
+
+  /** The same, for a group whose prompt also came in chat form. */
+  public static PairInput pairInput(
+      String groupId, String prompt, List<PairInput.Turn> messages, List<String> texts, Match m) {
     return new PairInput(
-        groupId + "#" + m.i() + "v" + m.j(), prompt, texts.get(m.i()), texts.get(m.j()));
+        groupId + "#" + m.i() + "v" + m.j(), prompt, texts.get(m.i()), texts.get(m.j()), messages);
   }
 }
