@@ -11,7 +11,7 @@ import java.util.Map;
  * Deterministic, varied {@link RolloutPair} fixtures: every optional field is both set and unset
  * across a run, texts include non-ASCII and multi-line content, sizes vary.
  */
-final class RolloutPairs {
+public final class RolloutPairs {
 
   private static final Instant EPOCH = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -24,7 +24,7 @@ final class RolloutPairs {
    * @param i index
    * @return a pair with rollout id {@code prefix-<i>}
    */
-  static RolloutPair pair(String prefix, int i) {
+  public static RolloutPair pair(String prefix, int i) {
     return RolloutPair.newBuilder()
         .setRolloutId(prefix + "-" + i)
         .setPrompt(prompt(i))

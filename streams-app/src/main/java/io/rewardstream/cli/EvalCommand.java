@@ -20,7 +20,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code rewardstream eval}: judge quality on a RewardBench-shaped file, in both orders. */
 @Command(
@@ -77,6 +79,8 @@ final class EvalCommand implements Callable<Integer> {
 
   @Mixin JudgeMixin judge;
 
+  @Spec private CommandSpec spec;
+
   @Override
   public Integer call() throws IOException {
     if (batchSize < 1) {
@@ -94,9 +98,11 @@ final class EvalCommand implements Callable<Integer> {
     try (ReflectiveJudge j = judge.open();
         BufferedWriter writer =
             out == null ? null : Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
-      System.err.printf(
-          "judging %d pairs from %s with %s %s: %s%n",
-          pairs.size(), data, j.info().id(), j.info().version(), j.settings().describe());
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "judging %d pairs from %s with %s %s: %s%n",
+              pairs.size(), data, j.info().id(), j.info().version(), j.settings().describe());
       EvalRunner.Report report =
           EvalRunner.run(
               j,
@@ -104,7 +110,7 @@ final class EvalCommand implements Callable<Integer> {
               batchSize,
               bar::update,
               (pair, asGiven, swapped) -> write(writer, json, pair, asGiven, swapped));
-      System.out.print(report.format(j.info().mode()));
+      spec.commandLine().getOut().print(report.format(j.info().mode()));
     }
     return 0;
   }
@@ -121,9 +127,11 @@ final class EvalCommand implements Callable<Integer> {
     List<EvalGroup> truth = EvalGroup.readJsonl(data, limit);
     List<GroupRanker.GroupInput> inputs = truth.stream().map(EvalGroup::input).toList();
     try (ReflectiveJudge j = judge.open()) {
-      System.err.printf(
-          "ranking %d groups from %s with %s %s: %s%n",
-          truth.size(), data, j.info().id(), j.info().version(), j.settings().describe());
+      spec.commandLine()
+          .getErr()
+          .printf(
+              "ranking %d groups from %s with %s %s: %s%n",
+              truth.size(), data, j.info().id(), j.info().version(), j.settings().describe());
       StringBuilder table = new StringBuilder(GroupEvalReport.header());
       for (GroupStrategy strategy : chosen) {
         ProgressBar bar = new ProgressBar(System.err, strategy.id() + " groups");
@@ -134,7 +142,7 @@ final class EvalCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         table.append(GroupEvalReport.of(strategy, truth, ranked, seconds).row());
       }
-      System.out.print(table);
+      spec.commandLine().getOut().print(table);
     }
     return 0;
   }
