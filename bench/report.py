@@ -77,9 +77,11 @@ def floor_ms(model_dir, batch, ctx, gflops, gbps):
     return flops, nbytes, max(flops / (gflops * 1e9), memory) * 1000
 
 
-def decode_table(label, model_dir, threads, prompt, new, mat):
+def decode_table(label, model_dir, threads, prompt, new, mat, peer=("torch", "PyTorch")):
+    """Our engine against a peer (PyTorch, or transformers.js: peer=("tjs", "transformers.js"))
+    on the same model, pooled over every round's files."""
     java, jc, jl = pooled(f"decode-{label}-java-t{threads}-r*.json")
-    torch, tc, tl = pooled(f"decode-{label}-torch-t{threads}-r*.json")
+    torch, tc, tl = pooled(f"decode-{label}-{peer[0]}-t{threads}-r*.json")
     if not java:
         return
     if not os.path.exists(os.path.join(model_dir, "model.onnx")):
@@ -90,8 +92,8 @@ def decode_table(label, model_dir, threads, prompt, new, mat):
     gemv = next(s for s in mat["results"]["shapes"] if s["m"] == 1)["weight_gb_per_s"]
     ctx = prompt + new / 2
     print(f"\n**{label} model, {threads} thread(s)** (load at start of runs: Java "
-          f"{', '.join(f'{x:.2f}' for x in jl)}; PyTorch {', '.join(f'{x:.2f}' for x in tl)})\n")
-    print("| batch | ORT Java tok/s | ms/step | PyTorch tok/s | ms/step | Java ÷ PyTorch |"
+          f"{', '.join(f'{x:.2f}' for x in jl)}; {peer[1]} {', '.join(f'{x:.2f}' for x in tl)})\n")
+    print(f"| batch | ORT Java tok/s | ms/step | {peer[1]} tok/s | ms/step | Java ÷ {peer[1]} |"
           " floor ms/step | Java ÷ floor time | repeats |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for b in sorted(java):
@@ -103,7 +105,10 @@ def decode_table(label, model_dir, threads, prompt, new, mat):
               f"{j['ms_step'] / fl:.1f}× | {j['n']}+{t['n'] if t else 0} |")
     if 1 in java and 8 in java:
         print(f"\nbatch 8 ÷ batch 1 tokens/s: ORT Java {java[8]['tok_s'] / java[1]['tok_s']:.2f}"
-              + (f", PyTorch {torch[8]['tok_s'] / torch[1]['tok_s']:.2f}" if 1 in torch and 8 in torch else ""))
+              + (f", {peer[1]} {torch[8]['tok_s'] / torch[1]['tok_s']:.2f}" if 1 in torch and 8 in torch else ""))
+    print(f"\nprefill ms (prompt {prompt} tokens): " + "; ".join(
+        f"batch {b}: ORT Java {java[b]['prefill_ms']:.1f}"
+        + (f", {peer[1]} {torch[b]['prefill_ms']:.1f}" if b in torch else "") for b in sorted(java)))
     print("\nCommands:\n")
     for c in sorted(set(jc + tc)):
         print(f"    {c}")
@@ -215,6 +220,7 @@ def ort_runs():
 def main():
     tiny = os.path.join(HERE, "..", "models", "judge-tiny")
     big = os.path.join(HERE, "out", "qwen2.5-0.5b-shape")
+    qwen3 = os.path.join(HERE, "out", "qwen3-0.6b-shape")
     for t in (2, 1):
         name = f"matmul-t{t}-late.json" if os.path.exists(os.path.join(R, f"matmul-t{t}-late.json")) \
             else f"matmul-t{t}.json"
@@ -225,10 +231,12 @@ def main():
                 print(f"- [{s['m']},{s['k']}]×[{s['k']},{s['n']}]: {s['median_ms_per_call']:.3f} ms, "
                       f"{s['gflops']:.1f} GFLOP/s, weight {s['weight_gb_per_s']:.2f} GB/s")
             floor_table([("judge-tiny", tiny, (1, 8, 32), 64, 64),
-                         ("qwen2.5-0.5b-shape", big, (1, 8), 32, 32)], mat, t, 64, 64)
+                         ("qwen2.5-0.5b-shape", big, (1, 8), 32, 32),
+                         ("qwen3-0.6b-shape", qwen3, (1, 8), 32, 32)], mat, t, 64, 64)
             decode_table("tiny", tiny, t, 64, 64, mat)
             if t == 2:
                 decode_table("big", big, t, 32, 32, mat)
+            decode_table("qwen3", qwen3, t, 32, 32, mat, peer=("tjs", "transformers.js"))
     others()
 
 

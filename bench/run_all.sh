@@ -2,7 +2,7 @@
 # Every figure in BENCHMARKS.md, in one run, into bench/results/ (JSON with the command,
 # the machine, the load and every repeat). Java and PyTorch decode runs alternate
 # (Java, PyTorch, Java, PyTorch) so their ratio is measured side by side.
-#   bench/run_all.sh [tiny|big|profile|extra|all]
+#   bench/run_all.sh [tiny|big|qwen3|profile|extra|all]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 R=${R:-bench/results}
@@ -10,6 +10,7 @@ mkdir -p "$R"
 P=/usr/bin/python3
 TINY=models/judge-tiny
 BIG=bench/out/qwen2.5-0.5b-shape
+QWEN3=bench/out/qwen3-0.6b-shape
 what="${1:-all}"
 note() { echo "== $(date -u +%H:%M:%S) load $(cut -d' ' -f1 /proc/loadavg): $*"; }
 
@@ -50,6 +51,21 @@ big() {
     --json $R/ort-profile-big-t2.json > $R/ort-profile-big-t2.txt
 }
 
+qwen3() {
+  # Our engine against transformers.js (onnxruntime-node) on the same Qwen3-0.6B-shape model.onnx,
+  # alternating, one ORT thread each (issue 25's benchmark).
+  [[ -f $QWEN3/model.onnx ]] || OPENBLAS_NUM_THREADS=1 TORCH_THREADS=2 \
+    $P models/qwen3/make_qwen3.py --preset 0.6b --outdir $QWEN3
+  [[ -d tools/peer-js/node_modules ]] || (cd tools/peer-js && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund)
+  for round in 1 2; do
+    note "decode qwen3-0.6b shape round $round: Java, then transformers.js"
+    bench/rs bench decode --model-dir $QWEN3 --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
+      --repeats ${REPEATSBIG:-2} --threads 1 --json $R/decode-qwen3-java-t1-r$round.json
+    node tools/peer-js/bench_decode.mjs --model-dir $QWEN3 --batch 1,8 --prompt-tokens 32 --new-tokens 32 \
+      --repeats ${REPEATSBIG:-2} --threads 1 --json $R/decode-qwen3-tjs-t1-r$round.json
+  done
+}
+
 profile() {
   note "ORT session.run per step: threads x spinning (engine default = spinning on)"
   for t in 2 1; do
@@ -82,7 +98,8 @@ case "$what" in
   big) big ;;
   profile) profile ;;
   extra) extra ;;
-  all) tiny; big; profile ;;
-  *) echo "usage: $0 [tiny|big|profile|extra|all]" >&2; exit 2 ;;
+  qwen3) qwen3 ;;
+  all) tiny; big; qwen3; profile ;;
+  *) echo "usage: $0 [tiny|big|qwen3|profile|extra|all]" >&2; exit 2 ;;
 esac
 note done

@@ -214,6 +214,27 @@ def hf_config(c):
     }
 
 
+def judge_json(c, preset, here):
+    """models/templates/qwen3.judge.json (the template for a real Qwen3 judge) with this
+    model's identity and dimensions; short generations, as its text is noise anyway."""
+    with open(os.path.join(here, "..", "templates", "qwen3.judge.json")) as f:
+        j = json.load(f)
+    j.update({"id": f"qwen3-{preset}-random", "version": "0.1.0", "max_context": min(c["max_pos"], 2048)})
+    j["generation"].update({"max_new_tokens": 48, "reflection_max_new_tokens": 48, "samples": 4})
+    j["model"] = {
+        "file": "model.onnx", "tokenizer": "tokenizer.json.gz",
+        "architecture": "Qwen3ForCausalLM shape with RANDOM WEIGHTS (tests and benchmarks only:"
+                        " its verdicts are noise)",
+        "num_layers": c["layers"], "num_attention_heads": c["heads"],
+        "num_key_value_heads": c["kv_heads"], "head_dim": c["head_dim"],
+        "hidden_size": c["hidden"], "intermediate_size": c["intermediate"], "vocab_size": VOCAB,
+        "onnx_opset": 14,
+        "dtype": "float32" + (" (embedding stored float16, cast in the graph)"
+                              if c["fp16_embedding"] else ""),
+    }
+    return j
+
+
 @torch.no_grad()
 def greedy(model, ids, steps):
     """Greedy ids and the smallest top-1 / top-2 logit gap seen (how robust the ids are)."""
@@ -258,6 +279,9 @@ def main():
     with open(os.path.join(a.outdir, "generation_config.json"), "w") as f:
         json.dump({"bos_token_id": BOS_LIKE, "eos_token_id": [IM_END, BOS_LIKE],
                    "pad_token_id": BOS_LIKE, "do_sample": False}, f, indent=2)
+    with open(os.path.join(a.outdir, "judge.json"), "w") as f:
+        json.dump(judge_json(c, a.preset, here), f, indent=2)
+        f.write("\n")
     shutil.copy(os.path.join(a.tokenizer_dir, "tokenizer_config.json"), a.outdir)
     with open(os.path.join(a.tokenizer_dir, "tokenizer.json"), "rb") as src, \
             gzip.GzipFile(os.path.join(a.outdir, "tokenizer.json.gz"), "wb", 9, mtime=0) as dst:

@@ -8,7 +8,13 @@ import zlib from "node:zlib";
 export function stageModel(modelDir) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "rs-peer-js-"));
   fs.mkdirSync(path.join(dir, "onnx"));
-  fs.symlinkSync(path.resolve(modelDir, "model.onnx"), path.join(dir, "onnx", "model.onnx"));
+  // model.onnx and, for a model over 2 GB, its external weight files, which ONNX Runtime finds
+  // next to the path it was given
+  for (const f of fs.readdirSync(modelDir)) {
+    if (!/\.(json|gz|md)$/.test(f)) {
+      fs.symlinkSync(path.resolve(modelDir, f), path.join(dir, "onnx", f));
+    }
+  }
   for (const f of ["config.json", "generation_config.json", "tokenizer_config.json"]) {
     if (fs.existsSync(path.join(modelDir, f))) {
       fs.symlinkSync(path.resolve(modelDir, f), path.join(dir, f));
