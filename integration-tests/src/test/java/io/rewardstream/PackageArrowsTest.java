@@ -53,7 +53,15 @@ class PackageArrowsTest {
           Map.entry("topology", Set.of("avro", "schemas", "judge", "scoring")),
           Map.entry(
               "app",
-              Set.of("avro", "schemas", "config", "inference", "judge", "scoring", "topology")),
+              Set.of(
+                  "avro",
+                  "schemas",
+                  "config",
+                  "inference",
+                  "judge",
+                  "kafka",
+                  "scoring",
+                  "topology")),
           Map.entry("drift", Set.of("avro", "schemas", "config")),
           Map.entry("config", Set.of()),
           Map.entry("kafka", Set.of()),

@@ -12,6 +12,7 @@ import io.rewardstream.gateway.GatewayConfig;
 import io.rewardstream.gateway.GatewayServer;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.PairInput;
+import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.kafka.TopicCreator;
 import io.rewardstream.schemas.AvroSerdes;
 import java.io.IOException;
@@ -113,7 +114,7 @@ final class GatewayBench {
     String output = prefix + "-rewards";
     String dlq = prefix + "-dlq";
     TopicCreator.createTopics(
-        broker.bootstrapServers(),
+        KafkaConnection.of(broker.bootstrapServers()),
         Map.of(input, s.partitions(), output, s.partitions(), dlq, s.partitions()),
         Optional.of((short) 1));
     Path stateDir = PipelineBench.tempDir();

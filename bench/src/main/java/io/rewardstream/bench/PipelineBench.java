@@ -7,6 +7,7 @@ import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.broker.EmbeddedKafkaBroker;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.PairInput;
+import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.kafka.TopicCreator;
 import io.rewardstream.schemas.AvroSerdes;
 import java.io.IOException;
@@ -101,7 +102,7 @@ final class PipelineBench {
     String dlq = name + "-dlq";
     String warmUp = name + "-producer-warm-up";
     TopicCreator.createTopics(
-        broker.bootstrapServers(),
+        KafkaConnection.of(broker.bootstrapServers()),
         Map.of(input, partitions, output, partitions, dlq, partitions, warmUp, 1),
         Optional.of((short) 1));
     Path stateDir = tempDir();

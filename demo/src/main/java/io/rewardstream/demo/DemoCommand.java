@@ -7,6 +7,7 @@ import io.rewardstream.cli.JudgeMixin;
 import io.rewardstream.cli.KafkaClients;
 import io.rewardstream.cli.RecordLines;
 import io.rewardstream.cli.ToolCommand;
+import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.kafka.TopicCreator;
 import io.rewardstream.schemas.Topics;
 import java.io.IOException;
@@ -72,6 +73,14 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
   private String bootstrapServers;
 
   @Option(
+      names = "--client-config",
+      paramLabel = "FILE",
+      description =
+          "With --bootstrap-servers: Kafka client properties (security.protocol, sasl.*, ssl.*);"
+              + " REWARDSTREAM_KAFKA_<KEY> variables override it.")
+  private Path clientConfig;
+
+  @Option(
       names = "--batch-size",
       paramLabel = "N",
       defaultValue = "4",
@@ -94,7 +103,8 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
   @Mixin JudgeMixin judge;
 
   /** Where the demo runs: its topics and how to tell its records apart. */
-  record Target(String bootstrap, String where, Map<String, Integer> topics, String idPrefix) {
+  record Target(
+      KafkaConnection connection, String where, Map<String, Integer> topics, String idPrefix) {
     String input() {
       return topics.keySet().stream().toList().get(0);
     }
@@ -129,7 +139,11 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
     if (bootstrapServers != null) {
       String run = UUID.randomUUID().toString().substring(0, 6) + "-";
       return run(
-          new Target(bootstrapServers, "the Kafka cluster you gave", sharedTopics(), run),
+          new Target(
+              KafkaConnection.resolve(bootstrapServers, clientConfig, System.getenv()),
+              "the Kafka cluster you gave",
+              sharedTopics(),
+              run),
           Optional.empty());
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -138,7 +152,7 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
     try (EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker().start()) {
       Target target =
           new Target(
-              broker.bootstrapServers(),
+              KafkaConnection.of(broker.bootstrapServers()),
               "embedded broker, deleted at the end",
               standardTopics(),
               "");
@@ -186,7 +200,7 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
     out.printf(
         "Kafka at %s (%s); topics %s%nStarting the pipeline: judge %s, %s mode, batches of %d"
             + " (loading the model, measuring its cost per pair)...%n",
-        target.bootstrap(),
+        target.connection().describe(),
         target.where(),
         target.topics().keySet(),
         config.judgeDir(),
@@ -194,7 +208,7 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
         batchSize);
     out.flush();
     try (RewardStreamApp app = RewardStreamApp.start(config);
-        KafkaConsumer<byte[], byte[]> reader = KafkaClients.committedReader(target.bootstrap())) {
+        KafkaConsumer<byte[], byte[]> reader = KafkaClients.committedReader(target.connection())) {
       KafkaClients.assignAll(reader, List.of(target.output(), target.dlq()), false);
       app.awaitRunning(Duration.ofSeconds(120));
       return sendAndWatch(target, sample, reader, app.config());
@@ -212,7 +226,7 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
     out.printf(
         "Kafka at %s (%s); topics %s%nStarting the pipeline with group scoring: judge %s, %s"
             + " mode, strategy %s (loading the model, measuring its cost per pair)...%n",
-        target.bootstrap(),
+        target.connection().describe(),
         target.where(),
         List.of(target.groupsInput(), target.groupsOutput(), target.dlq()),
         config.judgeDir(),
@@ -220,7 +234,7 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
         config.groups().strategy().id());
     out.flush();
     try (RewardStreamApp app = RewardStreamApp.start(config);
-        KafkaConsumer<byte[], byte[]> reader = KafkaClients.committedReader(target.bootstrap())) {
+        KafkaConsumer<byte[], byte[]> reader = KafkaClients.committedReader(target.connection())) {
       KafkaClients.assignAll(reader, List.of(target.groupsOutput()), false);
       app.awaitRunning(Duration.ofSeconds(120));
       out.printf(
@@ -229,7 +243,7 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
       out.flush();
       DemoGroups table = new DemoGroups(out, sample);
       long start = System.nanoTime();
-      try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(target.bootstrap())) {
+      try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(target.connection())) {
         for (io.rewardstream.eval.EvalGroup g : sample) {
           byte[] value =
               Topics.ROLLOUT_GROUPS
@@ -297,7 +311,7 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
   }
 
   private static void send(Target target, DemoSample sample) {
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(target.bootstrap())) {
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(target.connection())) {
       for (Map.Entry<String, byte[]> record : sample.records()) {
         byte[] key = record.getKey().getBytes(java.nio.charset.StandardCharsets.UTF_8);
         producer.send(new ProducerRecord<>(target.input(), key, record.getValue()));
@@ -309,7 +323,8 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
   private AppConfig config(Target target, Path stateDir) {
     Properties p = new Properties();
     p.setProperty(AppConfig.APPLICATION_ID, "rewardstream-demo");
-    p.setProperty(AppConfig.BOOTSTRAP_SERVERS, target.bootstrap());
+    target.connection().settings().forEach(p::setProperty);
+    p.setProperty(AppConfig.BOOTSTRAP_SERVERS, target.connection().bootstrapServers());
     p.setProperty(AppConfig.TOPIC_INPUT, target.input());
     p.setProperty(AppConfig.TOPIC_OUTPUT, target.output());
     p.setProperty(AppConfig.TOPIC_DLQ, target.dlq());
@@ -342,7 +357,7 @@ public final class DemoCommand implements Callable<Integer>, ToolCommand {
   }
 
   private static void createTopics(Target target, Optional<Short> replicationFactor) {
-    TopicCreator.createTopics(target.bootstrap(), target.topics(), replicationFactor);
+    TopicCreator.createTopics(target.connection(), target.topics(), replicationFactor);
   }
 
   private static void deleteRecursively(Path dir) {

@@ -53,8 +53,14 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private static final String CLIENT_LISTENER = "CLIENT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
+  private static final String SCRAM_LISTENER = "SCRAM";
+
+  /** The SASL mechanism of {@link #withScramListener()}. */
+  public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
 
   private final Map<String, String> overrides;
+  private boolean scram;
+  private String scramBootstrapServers;
   private KafkaClusterTestKit cluster;
   private Path dataDir;
   private String bootstrapServers;
@@ -79,6 +85,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
     }
     this.overrides = Map.copyOf(brokerConfigOverrides);
+  }
+
+  /**
+   * Adds a second client listener on 127.0.0.1 that authenticates with SASL SCRAM-SHA-512 ({@code
+   * SASL_PLAINTEXT}), as a secured production cluster would; users are added with {@link
+   * #addScramUser}. The plaintext listener stays (the broker's own inter-broker traffic, and the
+   * admin that adds users).
+   *
+   * @return this broker, not yet started
+   */
+  public synchronized EmbeddedKafkaBroker withScramListener() {
+    if (cluster != null) {
+      throw new IllegalStateException("withScramListener() must be called before start()");
+    }
+    scram = true;
+    return this;
   }
 
   /**
@@ -127,7 +149,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       format(cluster, metadata);
       cluster.startup();
       cluster.waitForReadyBrokers();
-      bootstrapServers = LOOPBACK + ":" + clientPort(cluster);
+      bootstrapServers = LOOPBACK + ":" + clientPort(cluster, CLIENT_LISTENER);
+      if (scram) {
+        scramBootstrapServers = LOOPBACK + ":" + clientPort(cluster, SCRAM_LISTENER);
+      }
       // Ctrl-C skips try-with-resources; without this the data would stay in the temp dir.
       shutdownHook = new Thread(this::close, "embedded-kafka-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -162,6 +187,47 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   }
 
   /**
+   * The address of the SCRAM listener ({@link #withScramListener()}).
+   *
+   * @return {@code 127.0.0.1:<port>}
+   * @throws IllegalStateException if the broker is not running or has no SCRAM listener
+   */
+  public synchronized String scramBootstrapServers() {
+    if (scramBootstrapServers == null) {
+      throw new IllegalStateException("embedded broker has no running SCRAM listener");
+    }
+    return scramBootstrapServers;
+  }
+
+  /**
+   * Adds (or updates) a SCRAM-SHA-512 user, through the plaintext listener; returns once the broker
+   * has it.
+   *
+   * @throws BrokerException if the broker refuses
+   */
+  public void addScramUser(String user, String password) {
+    try (org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            Map.of("bootstrap.servers", bootstrapServers()))) {
+      admin
+          .alterUserScramCredentials(
+              java.util.List.of(
+                  new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
+                      user,
+                      new org.apache.kafka.clients.admin.ScramCredentialInfo(
+                          org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
+                      password)))
+          .all()
+          .get();
+    } catch (Exception e) {
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new BrokerException("could not add SCRAM user " + user, e);
+    }
+  }
+
+  /**
    * The temporary directory holding the broker's logs and metadata; removed by {@link #close()}.
    *
    * @return the directory
@@ -192,6 +258,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       dataDir = null;
     }
     bootstrapServers = null;
+    scramBootstrapServers = null;
   }
 
   /**
@@ -232,9 +299,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
     Map<String, String> config = defaultConfig();
     config.putAll(overrides);
-    config.put(
-        "listeners",
-        CLIENT_LISTENER + "://" + LOOPBACK + ":0," + CONTROLLER_LISTENER + "://" + LOOPBACK + ":0");
+    String listeners =
+        CLIENT_LISTENER + "://" + LOOPBACK + ":0," + CONTROLLER_LISTENER + "://" + LOOPBACK + ":0";
+    if (scram) {
+      listeners += "," + SCRAM_LISTENER + "://" + LOOPBACK + ":0";
+      config.put(
+          "listener.security.protocol.map",
+          CLIENT_LISTENER
+              + ":PLAINTEXT,"
+              + CONTROLLER_LISTENER
+              + ":PLAINTEXT,"
+              + SCRAM_LISTENER
+              + ":SASL_PLAINTEXT");
+      String prefix = "listener.name." + SCRAM_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+      config.put(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
+      config.put(
+          prefix + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+          "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    }
+    config.put("listeners", listeners);
     config.forEach(builder::setConfigProp);
     return builder.build();
   }
@@ -290,12 +373,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  private static int clientPort(KafkaClusterTestKit cluster) {
+  private static int clientPort(KafkaClusterTestKit cluster, String listener) {
     return cluster
         .brokers()
         .values()
         .iterator()
         .next()
-        .boundPort(ListenerName.normalised(CLIENT_LISTENER));
+        .boundPort(ListenerName.normalised(listener));
   }
 }

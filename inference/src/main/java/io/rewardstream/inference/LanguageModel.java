@@ -48,17 +48,10 @@ public final class LanguageModel implements AutoCloseable {
    * @throws InferenceException naming the missing file or the bad ONNX input
    */
   public static LanguageModel load(Path dir, InferenceOptions options) {
-    dir = resolveDir(dir);
-    if (!Files.isDirectory(dir)) {
-      throw new InferenceException(
-          "model directory "
-              + dir.toAbsolutePath()
-              + " does not exist; point --judge-dir / judge.dir at a directory with model.onnx,"
-              + " tokenizer.json and judge.json (the bundled one is models/judge-tiny)");
-    }
-    Path onnx = ModelConfig.requireFile(dir, MODEL_FILE, "the ONNX graph");
+    dir = checkDir(dir);
+    Path onnx = dir.resolve(MODEL_FILE);
     Path tokenizerJson = tokenizerFile(dir);
-    Path judgeJson = ModelConfig.requireFile(dir, ModelConfig.FILE_NAME, "ids and templates");
+    Path judgeJson = dir.resolve(ModelConfig.FILE_NAME);
     ModelConfig config = ModelConfig.read(judgeJson, new ObjectMapper());
     TextTokenizer tokenizer = TextTokenizer.load(tokenizerJson);
     OnnxCausalLm lm;
@@ -70,6 +63,27 @@ public final class LanguageModel implements AutoCloseable {
     }
     int vocab = probeVocab(lm, config);
     return new LanguageModel(dir, config, tokenizer, lm, vocab);
+  }
+
+  /**
+   * The model directory, resolved as {@link #load} resolves it, once its files are there: a cheap
+   * check for start-up, before anything slow (loading the model, contacting Kafka).
+   *
+   * @throws InferenceException naming the missing directory or file
+   */
+  public static Path checkDir(Path dir) {
+    dir = resolveDir(dir);
+    if (!Files.isDirectory(dir)) {
+      throw new InferenceException(
+          "model directory "
+              + dir.toAbsolutePath()
+              + " does not exist; point --judge-dir / judge.dir at a directory with model.onnx,"
+              + " tokenizer.json and judge.json (the bundled one is models/judge-tiny)");
+    }
+    ModelConfig.requireFile(dir, MODEL_FILE, "the ONNX graph");
+    tokenizerFile(dir);
+    ModelConfig.requireFile(dir, ModelConfig.FILE_NAME, "ids and templates");
+    return dir;
   }
 
   /**

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.rewardstream.broker.EmbeddedKafkaBroker;
+import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.kafka.TopicCreator;
 import java.io.IOException;
 import java.net.Inet4Address;
@@ -58,10 +59,13 @@ class EmbeddedKafkaBrokerIT {
       }
 
       // Step 3: TopicCreator returns only when every partition has a leader.
-      TopicCreator.createTopics(bootstrap, Map.of("led-a", 4, "led-b", 1), Optional.of((short) 1));
-      TopicCreator.createTopics(bootstrap, Map.of("led-c", 2), Optional.of((short) 1));
+      TopicCreator.createTopics(
+          KafkaConnection.of(bootstrap), Map.of("led-a", 4, "led-b", 1), Optional.of((short) 1));
+      TopicCreator.createTopics(
+          KafkaConnection.of(bootstrap), Map.of("led-c", 2), Optional.of((short) 1));
       // already there: no error
-      TopicCreator.createTopics(bootstrap, Map.of("led-a", 4), Optional.of((short) 1));
+      TopicCreator.createTopics(
+          KafkaConnection.of(bootstrap), Map.of("led-a", 4), Optional.of((short) 1));
       try (Admin admin =
           Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
         Map<String, TopicDescription> topics =

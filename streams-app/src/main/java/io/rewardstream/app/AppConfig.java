@@ -9,9 +9,12 @@ import io.rewardstream.config.ConfigValues;
 import io.rewardstream.inference.InferenceOptions;
 import io.rewardstream.judge.JudgeOptions;
 import io.rewardstream.judge.group.GroupStrategy;
+import io.rewardstream.kafka.KafkaPreflight;
 import io.rewardstream.topology.GroupSettings;
 import io.rewardstream.topology.TopologySettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -380,6 +383,29 @@ public record AppConfig(
    * What the user set of the judge's scoring options (mode, samples, temperature); unset samples
    * (0) and temperature (NaN) are resolved from the model's judge.json by {@code JudgeSettings}.
    */
+  /**
+   * Bootstrap servers and every Kafka key of the config (security settings among them): what a
+   * plain client of the app's cluster needs, e.g. the start-up check.
+   */
+  public Map<String, Object> kafkaClientConfig() {
+    Map<String, Object> config = new HashMap<>(kafkaProperties);
+    config.put(BOOTSTRAP_SERVERS, bootstrapServers);
+    return config;
+  }
+
+  /** The topics {@code run} reads and writes, each with the key that names it. */
+  public List<KafkaPreflight.Need> topicsNeeded() {
+    List<KafkaPreflight.Need> needs = new ArrayList<>();
+    needs.add(new KafkaPreflight.Need(inputTopic, TOPIC_INPUT));
+    needs.add(new KafkaPreflight.Need(outputTopic, TOPIC_OUTPUT));
+    needs.add(new KafkaPreflight.Need(dlqTopic, TOPIC_DLQ));
+    if (groups.enabled()) {
+      needs.add(new KafkaPreflight.Need(groups.inputTopic(), TOPIC_GROUPS_INPUT));
+      needs.add(new KafkaPreflight.Need(groups.outputTopic(), TOPIC_GROUPS_OUTPUT));
+    }
+    return needs;
+  }
+
   public JudgeOptions judgeOptions() {
     return new JudgeOptions(JudgeOptions.Mode.parse(judgeMode), judgeSamples, judgeTemperature);
   }

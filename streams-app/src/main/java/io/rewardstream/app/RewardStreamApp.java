@@ -9,6 +9,7 @@ import io.rewardstream.inference.LanguageModel;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.ReflectiveJudge;
+import io.rewardstream.kafka.KafkaPreflight;
 import io.rewardstream.topology.CommitBudget;
 import io.rewardstream.topology.RewardTopology;
 import java.nio.file.Path;
@@ -112,7 +113,20 @@ public final class RewardStreamApp implements AutoCloseable {
    * @throws IllegalArgumentException for a configuration that cannot work (names key and value)
    */
   public static RewardStreamApp start(AppConfig config) {
+    preflight(config);
     return prepare(config, openJudge(config)).launch();
+  }
+
+  /**
+   * Before the judge loads (which takes seconds to minutes): the model directory has its files, and
+   * Kafka answers, accepts the credentials and has every topic the app reads and writes.
+   *
+   * @throws io.rewardstream.kafka.KafkaPreflightException naming the setting and the fix
+   */
+  public static void preflight(AppConfig config) {
+    LanguageModel.checkDir(config.judgeDir()); // local and instant: before the network
+    KafkaPreflight.check(
+        config.kafkaClientConfig(), config.topicsNeeded(), KafkaPreflight.DEFAULT_TIMEOUT);
   }
 
   /**
@@ -189,6 +203,7 @@ public final class RewardStreamApp implements AutoCloseable {
    * @return the process exit status: 0 after a requested shutdown, 1 if the app failed
    */
   public static int runUntilShutdown(AppConfig config) {
+    preflight(config);
     RewardStreamApp app = prepare(config, openJudge(config));
     // Registered before Kafka Streams starts, so a SIGTERM at any moment after it closes in order.
     Thread hook = new Thread(() -> closeThenStopLogging(app), "rewardstream-shutdown");

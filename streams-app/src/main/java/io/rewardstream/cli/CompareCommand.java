@@ -59,8 +59,8 @@ final class CompareCommand implements Callable<Integer> {
     CommittedReader.Results base;
     CommittedReader.Results cand;
     try {
-      base = CommittedReader.readResults(kafka.bootstrapServers, baseline);
-      cand = CommittedReader.readResults(kafka.bootstrapServers, candidate);
+      base = CommittedReader.readResults(kafka.connection(baseline, "--baseline"), baseline);
+      cand = CommittedReader.readResults(kafka.connection(candidate, "--candidate"), candidate);
     } catch (ReplayException e) {
       spec.commandLine().getErr().println("compare: error: " + e.getMessage());
       spec.commandLine().getErr().flush();

@@ -2,6 +2,7 @@ package io.rewardstream.cli;
 
 import io.rewardstream.app.AppConfig;
 import io.rewardstream.config.ConfigValues;
+import io.rewardstream.kafka.KafkaConnection;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,9 +38,24 @@ final class ConfigMixin {
               + ").")
   String bootstrapServers;
 
-  /** File, then --set, then --bootstrap-servers. */
+  @Option(
+      names = "--client-config",
+      paramLabel = "FILE",
+      description =
+          "Kafka client properties for every client (security.protocol, sasl.*, ssl.*);"
+              + " REWARDSTREAM_KAFKA_<KEY> variables override it.")
+  Path clientConfig;
+
+  /**
+   * File, then --client-config, then REWARDSTREAM_KAFKA_* variables, then --set, then
+   * --bootstrap-servers.
+   */
   Properties properties() {
     Properties properties = config == null ? new Properties() : ConfigValues.read(config);
+    // validated like every command's client settings (no keys RewardStream sets itself)
+    KafkaConnection.resolve("-", clientConfig, System.getenv())
+        .settings()
+        .forEach(properties::setProperty);
     overrides.forEach(properties::setProperty);
     if (bootstrapServers != null) {
       properties.setProperty(AppConfig.BOOTSTRAP_SERVERS, bootstrapServers);

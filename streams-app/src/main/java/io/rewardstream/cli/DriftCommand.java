@@ -5,6 +5,11 @@ import io.rewardstream.drift.DriftConfig;
 import io.rewardstream.drift.DriftTopology;
 import io.rewardstream.drift.DriftTopology.DriftTopics;
 import io.rewardstream.drift.GroupDriftTopology;
+import io.rewardstream.kafka.KafkaPreflight;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -77,11 +82,27 @@ final class DriftCommand implements Callable<Integer> {
     if (groupRewardsTopic != null) {
       GroupDriftTopology.addTo(builder, drift, groupRewardsTopic, groupStatsTopic, alertsTopic);
     }
-    KafkaStreams streams =
-        new KafkaStreams(builder.build(), streamsProperties(file, bootstrapServers));
+    Properties streamsProperties = streamsProperties(file, bootstrapServers);
+    List<KafkaPreflight.Need> needs = new ArrayList<>();
+    needs.add(new KafkaPreflight.Need(rewardsTopic, "--rewards-topic"));
+    needs.add(new KafkaPreflight.Need(statsTopic, "--stats-topic"));
+    needs.add(new KafkaPreflight.Need(alertsTopic, "--alerts-topic"));
+    if (groupRewardsTopic != null) {
+      needs.add(new KafkaPreflight.Need(groupRewardsTopic, "--group-rewards-topic"));
+      needs.add(new KafkaPreflight.Need(groupStatsTopic, "--group-stats-topic"));
+    }
+    Map<String, Object> client = new HashMap<>();
+    streamsProperties
+        .stringPropertyNames()
+        .forEach(k -> client.put(k, streamsProperties.getProperty(k)));
+    KafkaPreflight.check(client, needs, KafkaPreflight.DEFAULT_TIMEOUT);
+    KafkaStreams streams = new KafkaStreams(builder.build(), streamsProperties);
     CountDownLatch stopped = new CountDownLatch(1);
     streams.setStateListener(
         (now, before) -> {
+          if (now == KafkaStreams.State.RUNNING && before == KafkaStreams.State.REBALANCING) {
+            System.err.println("drift: running");
+          }
           if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
             stopped.countDown();
           }

@@ -1,12 +1,12 @@
 package io.rewardstream.cli;
 
-import io.rewardstream.config.ConfigValues;
 import io.rewardstream.gateway.GatewayConfig;
 import io.rewardstream.gateway.GatewayServer;
-import java.nio.file.Path;
+import io.rewardstream.kafka.KafkaConnection;
+import io.rewardstream.kafka.KafkaPreflight;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -81,23 +81,20 @@ final class GatewayCommand implements Callable<Integer> {
       description = "Group result topic (groups are served only when it exists).")
   String groupRewardsTopic;
 
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description = "Kafka client properties (security.protocol, sasl.*, ssl.*, ...).")
-  Path kafkaConfig;
-
   @Override
   public Integer call() throws InterruptedException {
-    Map<String, Object> clients = new HashMap<>();
-    if (kafkaConfig != null) {
-      Map<String, String> read = new LinkedHashMap<>();
-      ConfigValues.read(kafkaConfig).forEach((k, v) -> read.put(k.toString(), v.toString()));
-      clients.putAll(read);
-    }
+    KafkaConnection connection = kafka.connection();
+    KafkaPreflight.check(
+        connection.clientConfig(),
+        List.of(
+            new KafkaPreflight.Need(rolloutsTopic, "--rollouts-topic"),
+            new KafkaPreflight.Need(rewardsTopic, "--rewards-topic"),
+            new KafkaPreflight.Need(dlqTopic, "--dlq-topic")),
+        KafkaPreflight.DEFAULT_TIMEOUT);
+    Map<String, Object> clients = new HashMap<>(connection.settings());
     GatewayConfig config =
         new GatewayConfig(
-            kafka.bootstrapServers,
+            connection.bootstrapServers(),
             bind,
             port,
             parseDuration(deadline),

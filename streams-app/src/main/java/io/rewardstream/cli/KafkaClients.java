@@ -1,6 +1,6 @@
 package io.rewardstream.cli;
 
-import java.util.HashMap;
+import io.rewardstream.kafka.KafkaConnection;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -17,9 +17,8 @@ public final class KafkaClients {
   private KafkaClients() {}
 
   /** An idempotent producer (acks=all): a retried send is not written twice. */
-  public static KafkaProducer<byte[], byte[]> producer(String bootstrapServers) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static KafkaProducer<byte[], byte[]> producer(KafkaConnection connection) {
+    Map<String, Object> config = connection.clientConfig();
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -30,9 +29,8 @@ public final class KafkaClients {
    * A group-less read_committed consumer: results of aborted transactions (a crashed batch) are
    * never shown, only what the pipeline committed.
    */
-  public static KafkaConsumer<byte[], byte[]> committedReader(String bootstrapServers) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static KafkaConsumer<byte[], byte[]> committedReader(KafkaConnection connection) {
+    Map<String, Object> config = connection.clientConfig();
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -74,7 +74,8 @@ final class ProduceCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Serializer<RolloutPair> serializer = Topics.ROLLOUTS.valueSerde().serializer();
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers)) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(kafka.connection(topic, "--topic"))) {
       for (RolloutPair pair : pairs) {
         byte[] key = pair.getRolloutId().getBytes(StandardCharsets.UTF_8);
         acks.add(
@@ -104,7 +105,8 @@ final class ProduceCommand implements Callable<Integer> {
     long start = System.nanoTime();
     Serializer<RolloutGroup> serializer = Topics.ROLLOUT_GROUPS.valueSerde().serializer();
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(kafka.bootstrapServers)) {
+    try (KafkaProducer<byte[], byte[]> producer =
+        KafkaClients.producer(kafka.connection(topic, "--topic"))) {
       for (RolloutGroup group : read) {
         byte[] key = group.getGroupId().getBytes(StandardCharsets.UTF_8);
         acks.add(

@@ -112,7 +112,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     Replayer.Options options =
         new Replayer.Options(
-            kafka.bootstrapServers,
+            kafka.connection(inputTopic, "--input-topic"),
             inputTopic,
             partitions,
             RangeBound.parse("--from", from),

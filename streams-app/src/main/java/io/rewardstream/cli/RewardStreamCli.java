@@ -1,6 +1,7 @@
 package io.rewardstream.cli;
 
 import io.rewardstream.inference.InferenceException;
+import io.rewardstream.kafka.KafkaPreflightException;
 import java.util.ServiceLoader;
 import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine;
@@ -75,6 +76,10 @@ public final class RewardStreamCli implements Runnable {
       // The judge could not load: a wrong model directory or a bad model; the message says which.
       return printError(command, e, 1);
     }
+    if (e instanceof KafkaPreflightException) {
+      // Kafka unreachable, credentials refused, or a topic missing: one line naming the setting.
+      return printError(command, e, KAFKA_ERROR);
+    }
     throw e;
   }
 
@@ -83,6 +88,9 @@ public final class RewardStreamCli implements Runnable {
     command.getErr().flush();
     return status;
   }
+
+  /** Exit status when Kafka cannot be used: unreachable, refused credentials, missing topic. */
+  public static final int KAFKA_ERROR = 3;
 
   /** Exit status of a command refused for its input (config, file, option value). */
   public static final int USAGE_ERROR = 2;

@@ -65,7 +65,7 @@ final class TailCommand implements Callable<Integer> {
     long printed = 0;
     long lastRecord = System.nanoTime();
     try (KafkaConsumer<byte[], byte[]> consumer =
-        KafkaClients.committedReader(kafka.bootstrapServers)) {
+        KafkaClients.committedReader(kafka.connection(topic, "--topic"))) {
       KafkaClients.assignAll(consumer, List.of(topic), fromBeginning);
       while (max == 0 || printed < max) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {

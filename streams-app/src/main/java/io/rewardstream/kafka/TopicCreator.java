@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
@@ -32,16 +31,15 @@ public final class TopicCreator {
   /**
    * {@link #createTopics(Admin, Map, Optional)} with a short-lived admin client of its own.
    *
-   * @param bootstrapServers the cluster
+   * @param connection the cluster
    * @param partitionsByTopic topic name to partition count
    * @param replicationFactor replicas per partition, or empty for the broker's default
    */
   public static void createTopics(
-      String bootstrapServers,
+      KafkaConnection connection,
       Map<String, Integer> partitionsByTopic,
       Optional<Short> replicationFactor) {
-    try (Admin admin =
-        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+    try (Admin admin = Admin.create(connection.clientConfig())) {
       createTopics(admin, partitionsByTopic, replicationFactor);
     }
   }

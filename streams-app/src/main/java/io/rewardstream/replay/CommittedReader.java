@@ -1,6 +1,7 @@
 package io.rewardstream.replay;
 
 import io.rewardstream.avro.RewardResult;
+import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.schemas.AvroSerdes;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,9 +26,8 @@ public final class CommittedReader {
   private CommittedReader() {}
 
   /** A read_committed consumer without a group (assign, no offset commits). */
-  public static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, int maxPoll) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+  public static KafkaConsumer<byte[], byte[]> consumer(KafkaConnection connection, int maxPoll) {
+    Map<String, Object> config = connection.clientConfig();
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPoll);
@@ -59,8 +59,8 @@ public final class CommittedReader {
    * @return the number of records read
    */
   public static long readToEnd(
-      String bootstrapServers, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers, 2000)) {
+      KafkaConnection connection, String topic, Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+    try (KafkaConsumer<byte[], byte[]> consumer = consumer(connection, 2000)) {
       List<TopicPartition> partitions = partitions(consumer, topic);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
@@ -91,11 +91,11 @@ public final class CommittedReader {
       Map<String, RewardResult> results, long records, long duplicateKeys, long undecodable) {}
 
   /** Reads a rewards topic to its end (read_committed) and indexes it by rollout_id. */
-  public static Results readResults(String bootstrapServers, String topic) {
+  public static Results readResults(KafkaConnection connection, String topic) {
     Map<String, RewardResult> byId = new HashMap<>();
     long[] counts = new long[3]; // records, duplicate keys, undecodable
     readToEnd(
-        bootstrapServers,
+        connection,
         topic,
         r -> {
           counts[0]++;

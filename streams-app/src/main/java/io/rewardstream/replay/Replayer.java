@@ -3,6 +3,7 @@ package io.rewardstream.replay;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.judge.Judge;
+import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.kafka.TopicCreator;
 import io.rewardstream.schemas.AvroSerdes;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +18,6 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -56,7 +56,7 @@ public final class Replayer {
    * @param transactionalId null = {@link #defaultTransactionalId}
    */
   public record Options(
-      String bootstrapServers,
+      KafkaConnection connection,
       String inputTopic,
       List<Integer> partitions,
       RangeBound from,
@@ -67,7 +67,7 @@ public final class Replayer {
       int maxPromptTokens,
       String transactionalId) {
     public Options {
-      Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+      Objects.requireNonNull(connection, "connection");
       Objects.requireNonNull(inputTopic, "inputTopic");
       Objects.requireNonNull(outputTopic, "outputTopic");
       Objects.requireNonNull(from, "from");
@@ -117,7 +117,7 @@ public final class Replayer {
   /** Runs the replay to the end of its range. */
   public static Summary run(Options options, Judge judge, Progress progress) {
     try (KafkaConsumer<byte[], byte[]> input =
-        CommittedReader.consumer(options.bootstrapServers(), options.batchSize())) {
+        CommittedReader.consumer(options.connection(), options.batchSize())) {
       ReplayRange range = resolve(input, options);
       LOG.info("replay range {} ({} offsets)", range, range.size());
       int outputPartitions = CommittedReader.partitions(input, options.inputTopic()).size();
@@ -213,9 +213,7 @@ public final class Replayer {
 
   /** Creates a missing output (and dead-letter) topic with the input's partition count. */
   private static void ensureTopics(Options options, int partitions) {
-    Map<String, Object> config =
-        Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
-    try (Admin admin = Admin.create(config)) {
+    try (Admin admin = Admin.create(options.connection().clientConfig())) {
       Set<String> existing = admin.listTopics().names().get();
       Map<String, Integer> missing = new HashMap<>();
       for (String topic : new String[] {options.outputTopic(), options.dlqTopic()}) {
@@ -231,13 +229,13 @@ public final class Replayer {
       Thread.currentThread().interrupt();
       throw new ReplayException("interrupted while checking the output topics", e);
     } catch (java.util.concurrent.ExecutionException e) {
-      throw new ReplayException("cannot list topics on " + options.bootstrapServers(), e);
+      throw new ReplayException(
+          "cannot list topics on " + options.connection().bootstrapServers(), e);
     }
   }
 
   private static KafkaProducer<byte[], byte[]> producer(Options options) {
-    Map<String, Object> config = new HashMap<>();
-    config.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrapServers());
+    Map<String, Object> config = options.connection().clientConfig();
     config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, options.txId());
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     config.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -248,7 +246,7 @@ public final class Replayer {
   private static Set<String> outputKeys(Options options) {
     Set<String> keys = new HashSet<>();
     CommittedReader.readToEnd(
-        options.bootstrapServers(),
+        options.connection(),
         options.outputTopic(),
         r -> {
           if (r.key() != null) {
@@ -264,7 +262,7 @@ public final class Replayer {
       return positions;
     }
     CommittedReader.readToEnd(
-        options.bootstrapServers(),
+        options.connection(),
         options.dlqTopic(),
         r -> {
           try {

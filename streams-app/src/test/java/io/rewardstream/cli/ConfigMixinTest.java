@@ -59,4 +59,23 @@ class ConfigMixinTest {
     assertThat(fromFile.bootstrapServers(fromFile.properties())).isEqualTo("kafka-0:9092");
     assertThat(none.bootstrapServers(none.properties())).isEqualTo("localhost:9092");
   }
+
+  @Test
+  void clientConfigSettingsReachTheStreamsClientsOfRunAndDrift(@TempDir Path dir) throws Exception {
+    Path client = dir.resolve("client.properties");
+    Files.writeString(
+        client,
+        "security.protocol=SSL\nssl.truststore.location=/ca.p12\nssl.truststore.password=pw\n");
+    Path app = dir.resolve("app.properties");
+    Files.writeString(app, "bootstrap.servers=kafka:9093\nbatch.size=4\n");
+    ConfigMixin mixin = parse("--config", app.toString(), "--client-config", client.toString());
+    var config = io.rewardstream.app.AppConfig.fromProperties(mixin.properties());
+    // Kafka Streams hands un-prefixed client settings to its producer, consumers and admin
+    assertThat(config.streamsProperties())
+        .containsEntry("security.protocol", "SSL")
+        .containsEntry("ssl.truststore.location", "/ca.p12");
+    assertThat(config.kafkaClientConfig())
+        .containsEntry("ssl.truststore.password", "pw")
+        .containsEntry("bootstrap.servers", "kafka:9093");
+  }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -54,6 +55,11 @@ final class AppProcess implements AutoCloseable {
 
   /** Starts {@code mainClass args...} with this test's classpath and the child's logging. */
   static AppProcess start(Path log, String mainClass, String... args) {
+    return start(log, Map.of(), mainClass, args);
+  }
+
+  /** The same, with extra environment variables for the child (e.g. secrets). */
+  static AppProcess start(Path log, Map<String, String> env, String mainClass, String... args) {
     try {
       Path log4j = log.resolveSibling("log4j2-child.properties");
       Files.writeString(log4j, LOG4J, StandardCharsets.UTF_8);
@@ -68,11 +74,10 @@ final class AppProcess implements AutoCloseable {
                   pathingJar(log.resolveSibling("classpath.jar")).toString(),
                   mainClass));
       command.addAll(List.of(args));
-      Process process =
-          new ProcessBuilder(command)
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
+      ProcessBuilder builder =
+          new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      builder.environment().putAll(env);
+      Process process = builder.start();
       return new AppProcess(process, log);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the app process", e);

@@ -15,6 +15,7 @@ import io.rewardstream.inference.InferenceOptions;
 import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.judge.JudgeOptions;
 import io.rewardstream.judge.ReflectiveJudge;
+import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.replay.CommittedReader;
 import io.rewardstream.replay.Comparison;
 import io.rewardstream.replay.RangeBound;
@@ -147,7 +148,7 @@ class ReplayIT {
     Replayer.run(options(baseline, dlq), greedy, (d, t) -> {});
     List<DeadLetter> letters = new ArrayList<>();
     CommittedReader.readToEnd(
-        kafka.bootstrapServers(),
+        KafkaConnection.of(kafka.bootstrapServers()),
         dlq,
         r -> letters.add(AvroSerdes.deadLetter().deserializer().deserialize(dlq, r.value())));
     assertThat(letters).hasSize(1);
@@ -219,7 +220,7 @@ class ReplayIT {
   /** The range [T0 + 2 s, to) of the input, greedy-sized batches of 8. */
   private static Replayer.Options options(String output, String dlqTopic, Instant to) {
     return new Replayer.Options(
-        kafka.bootstrapServers(),
+        KafkaConnection.of(kafka.bootstrapServers()),
         rollouts,
         List.of(),
         RangeBound.parse("--from", T0.plusSeconds(2).toString()),
@@ -261,7 +262,8 @@ class ReplayIT {
 
   /** Every committed result by key, asserting each key appears once. */
   private static Map<String, RewardResult> committedOnce(String topic) {
-    CommittedReader.Results r = CommittedReader.readResults(kafka.bootstrapServers(), topic);
+    CommittedReader.Results r =
+        CommittedReader.readResults(KafkaConnection.of(kafka.bootstrapServers()), topic);
     assertThat(r.duplicateKeys()).as("%s: keys committed more than once", topic).isZero();
     assertThat(r.undecodable()).isZero();
     return r.results();
