@@ -150,14 +150,21 @@ class ComposeTest {
     JsonNode json = new ObjectMapper().readTree(dashboard.toFile());
     assertThat(json.path("panels").isArray()).as("dashboard panels").isTrue();
     assertThat(json.path("title").asText()).isNotBlank();
-    // every panel queries the provisioned data source (by uid, or the default when unset)
-    String uid = datasource.path("uid").asText();
+    // every panel queries the data source chosen in the dashboard's variable, which lists the
+    // Prometheus data sources (in compose: the provisioned one, the only one)
+    assertThat(datasource.path("type").asText()).isEqualTo("prometheus");
+    JsonNode variable = json.at("/templating/list/0");
+    assertThat(variable.path("name").asText()).isEqualTo("datasource");
+    assertThat(variable.path("type").asText()).isEqualTo("datasource");
+    assertThat(variable.path("query").asText()).isEqualTo("prometheus");
     for (JsonNode panel : json.path("panels")) {
-      JsonNode source = panel.path("datasource");
-      if (source.isObject()) {
-        assertThat(source.path("uid").asText()).as(panel.path("title").asText()).isEqualTo(uid);
-      }
+      assertThat(panel.at("/datasource/uid").asText())
+          .as(panel.path("title").asText())
+          .isEqualTo("${datasource}");
     }
+    assertThat(json.findValuesAsText("title"))
+        .contains(
+            "Dead letters per second", "FAILED results per second", "Drift alerts (last hour)");
 
     String providerPath =
         Manifests.documents(DEPLOY.resolve("grafana/provisioning/dashboards/rewardstream.yaml"))

@@ -107,7 +107,14 @@ class ImageConfigTest {
     PodSecurityContext security = rendered.podSpec().getSecurityContext();
 
     assertThat(worker.getImage()).isEqualTo(jib.toImage());
-    assertThat(worker.getArgs()).isEqualTo(jib.args());
+    // the image's own command, plus the Kafka client settings mounted from the ConfigMap
+    assertThat(worker.getArgs())
+        .containsExactlyElementsOf(
+            java.util.stream.Stream.concat(
+                    jib.args().stream(),
+                    java.util.stream.Stream.of(
+                        "--client-config", "/etc/rewardstream-kafka/client.properties"))
+                .toList());
     assertThat(security.getRunAsUser() + ":" + security.getRunAsGroup()).isEqualTo(jib.user());
     assertThat(security.getFsGroup()).isEqualTo(security.getRunAsGroup());
     assertThat(worker.getEnv())

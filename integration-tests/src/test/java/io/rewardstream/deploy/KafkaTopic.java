@@ -4,8 +4,8 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import java.util.Map;
 
 /**
- * The fields of Strimzi's {@code KafkaTopic} (kafka.strimzi.io/v1beta2) that deploy/ may use;
- * parsed with {@link Manifests#STRICT}, so any other field is an error.
+ * The fields of Strimzi's {@code KafkaTopic} (kafka.strimzi.io/v1) that deploy/ may use; parsed
+ * with {@link Manifests#STRICT}, so any other field is an error.
  */
 record KafkaTopic(String apiVersion, String kind, ObjectMeta metadata, Spec spec) {
 

@@ -7,10 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.rewardstream.app.AppConfig;
 import java.io.IOException;
@@ -52,10 +56,16 @@ class KubernetesManifestsTest {
             .toList();
 
     assertThat(Manifests.ofType(base, StatefulSet.class)).hasSize(1);
-    assertThat(Manifests.ofType(base, io.fabric8.kubernetes.api.model.apps.Deployment.class))
+    assertThat(Manifests.ofType(base, Deployment.class))
         .extracting(d -> d.getMetadata().getName())
         .containsExactlyInAnyOrder("rewardstream-drift", "rewardstream-gateway");
-    assertThat(Manifests.ofType(base, ConfigMap.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, ConfigMap.class))
+        .extracting(c -> c.getMetadata().getName())
+        .containsExactlyInAnyOrder("rewardstream-config", "rewardstream-kafka-client");
+    assertThat(Manifests.ofType(base, KafkaUser.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, TriggerAuthentication.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, NetworkPolicy.class)).hasSize(1);
+    assertThat(Manifests.ofType(base, PrometheusRule.class)).hasSize(1);
     assertThat(Manifests.ofType(base, Service.class))
         .extracting(svc -> svc.getMetadata().getName())
         .containsExactlyInAnyOrder("rewardstream", "rewardstream-gateway");
@@ -127,6 +137,111 @@ class KubernetesManifestsTest {
     assertThat(replay.getImage()).isEqualTo(gpu.worker().getImage());
     assertThat(replay.getResources().getLimits())
         .containsEntry("nvidia.com/gpu", new Quantity("1"));
+  }
+
+  @Test
+  void everyPodMeetsTheRestrictedStandardAndTakesKafkaSecretsFromSecrets() {
+    List<Object> objects =
+        new java.util.ArrayList<>(
+            KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
+                .map(Manifests::typed)
+                .toList());
+    objects.add(Manifests.typed(document("k8s/jobs/replay-judge.yaml", 0)));
+    List<PodTemplateSpec> pods = new java.util.ArrayList<>();
+    Manifests.ofType(objects, StatefulSet.class).forEach(o -> pods.add(o.getSpec().getTemplate()));
+    Manifests.ofType(objects, Deployment.class).forEach(o -> pods.add(o.getSpec().getTemplate()));
+    Manifests.ofType(objects, Job.class).forEach(o -> pods.add(o.getSpec().getTemplate()));
+    assertThat(pods).hasSize(4);
+    for (PodTemplateSpec pod : pods) {
+      PodSpec spec = pod.getSpec();
+      String name = pod.getMetadata().getLabels().get("app.kubernetes.io/component");
+      assertThat(spec.getAutomountServiceAccountToken()).as(name).isFalse();
+      assertThat(spec.getSecurityContext().getRunAsNonRoot()).as(name).isTrue();
+      assertThat(spec.getSecurityContext().getSeccompProfile().getType())
+          .as(name)
+          .isEqualTo("RuntimeDefault");
+      for (Container c : spec.getContainers()) {
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).as(name).isFalse();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).as(name).contains("ALL");
+        assertThat(option(c.getArgs(), "--client-config"))
+            .isEqualTo("/etc/rewardstream-kafka/client.properties");
+        // secrets only by reference: no literal value of a REWARDSTREAM_KAFKA_* variable
+        assertThat(c.getEnv())
+            .filteredOn(e -> e.getName().startsWith("REWARDSTREAM_KAFKA_"))
+            .extracting(e -> e.getName())
+            .containsExactlyInAnyOrder(
+                "REWARDSTREAM_KAFKA_SASL_JAAS_CONFIG",
+                "REWARDSTREAM_KAFKA_SSL_TRUSTSTORE_PASSWORD");
+        c.getEnv().stream()
+            .filter(e -> e.getName().startsWith("REWARDSTREAM_KAFKA_"))
+            .forEach(
+                e -> {
+                  assertThat(e.getValue()).as(e.getName()).isNull();
+                  assertThat(e.getValueFrom().getSecretKeyRef()).as(e.getName()).isNotNull();
+                });
+      }
+    }
+  }
+
+  @Test
+  void kedaAuthenticatesLikeTheWorkersAndSpeaksKafka4() {
+    List<Object> base =
+        KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
+            .map(Manifests::typed)
+            .toList();
+    ScaledObject scaled = Manifests.ofType(base, ScaledObject.class).get(0);
+    TriggerAuthentication auth = Manifests.ofType(base, TriggerAuthentication.class).get(0);
+    ScaledObject.Trigger trigger = scaled.spec().triggers().get(0);
+    assertThat(trigger.authenticationRef().name()).isEqualTo(auth.metadata().getName());
+    assertThat(trigger.kafka().version()).isNotBlank();
+    assertThat(auth.spec().secretTargetRef())
+        .extracting(TriggerAuthentication.SecretTargetRef::parameter)
+        .containsExactlyInAnyOrder("sasl", "username", "password", "tls", "ca");
+    // the bootstrap KEDA reads is the one the workers use
+    AppConfig config = Rendered.overlay("cpu").appConfig();
+    assertThat(trigger.kafka().bootstrapServers()).isEqualTo(config.bootstrapServers());
+    String clientProperties =
+        Manifests.ofType(base, ConfigMap.class).stream()
+            .filter(c -> c.getMetadata().getName().equals("rewardstream-kafka-client"))
+            .findFirst()
+            .orElseThrow()
+            .getData()
+            .get("client.properties");
+    assertThat(clientProperties)
+        .contains("security.protocol=SASL_SSL")
+        .contains("sasl.mechanism=SCRAM-SHA-512")
+        .doesNotContain("password");
+  }
+
+  @Test
+  void theAlertRulesParseAndUseMetricsTheAppExports() throws Exception {
+    PrometheusRule rule =
+        (PrometheusRule) Manifests.typed(document("k8s/base/prometheusrule.yaml", 0));
+    List<PrometheusRule.Rule> rules = rule.spec().groups().get(0).rules();
+    assertThat(rules)
+        .extracting(PrometheusRule.Rule::alert)
+        .contains(
+            "RewardStreamLagRising",
+            "RewardStreamNoProgress",
+            "RewardStreamFailedResults",
+            "RewardStreamDeadLetters",
+            "RewardStreamDriftAlerts");
+    Path promtool = KustomizeOverlaysTest.onPath("promtool");
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        promtool != null, "promtool is not installed (.ci/run installs Debian's prometheus)");
+    // the spec as a plain Prometheus rules file
+    var yaml = new com.fasterxml.jackson.dataformat.yaml.YAMLMapper();
+    Path file = Files.createTempFile("prometheusrule", ".yml");
+    Files.writeString(
+        file, yaml.writeValueAsString(document("k8s/base/prometheusrule.yaml", 0).get("spec")));
+    Process check =
+        new ProcessBuilder(promtool.toString(), "check", "rules", file.toString())
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(check.getInputStream().readAllBytes());
+    assertThat(check.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(check.exitValue()).as(out).isZero();
+    assertThat(out).contains("SUCCESS: 5 rules found");
   }
 
   private static String option(List<String> args, String name) {

@@ -13,10 +13,12 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.io.StringReader;
@@ -61,16 +63,22 @@ final class Manifests {
 
   /** apiVersion/kind of every object deploy/k8s may hold, and the type it must parse into. */
   static final Map<String, Class<?>> TYPES =
-      Map.of(
-          "v1/ConfigMap", ConfigMap.class,
-          "v1/Service", Service.class,
-          "v1/PersistentVolumeClaim", PersistentVolumeClaim.class,
-          "apps/v1/StatefulSet", StatefulSet.class,
-          "apps/v1/Deployment", Deployment.class,
-          "batch/v1/Job", Job.class,
-          "policy/v1/PodDisruptionBudget", PodDisruptionBudget.class,
-          "kafka.strimzi.io/v1beta2/KafkaTopic", KafkaTopic.class,
-          "keda.sh/v1alpha1/ScaledObject", ScaledObject.class);
+      Map.ofEntries(
+          Map.entry("v1/ConfigMap", ConfigMap.class),
+          Map.entry("v1/Secret", Secret.class),
+          Map.entry("v1/Service", Service.class),
+          Map.entry("v1/PersistentVolumeClaim", PersistentVolumeClaim.class),
+          Map.entry("apps/v1/StatefulSet", StatefulSet.class),
+          Map.entry("apps/v1/Deployment", Deployment.class),
+          Map.entry("batch/v1/Job", Job.class),
+          Map.entry("policy/v1/PodDisruptionBudget", PodDisruptionBudget.class),
+          Map.entry("networking.k8s.io/v1/NetworkPolicy", NetworkPolicy.class),
+          // Strimzi 0.49+ (kafka.strimzi.io/v1); v1beta2 is deprecated (docs/deploy.md)
+          Map.entry("kafka.strimzi.io/v1/KafkaTopic", KafkaTopic.class),
+          Map.entry("kafka.strimzi.io/v1/KafkaUser", KafkaUser.class),
+          Map.entry("keda.sh/v1alpha1/ScaledObject", ScaledObject.class),
+          Map.entry("keda.sh/v1alpha1/TriggerAuthentication", TriggerAuthentication.class),
+          Map.entry("monitoring.coreos.com/v1/PrometheusRule", PrometheusRule.class));
 
   private Manifests() {}
 

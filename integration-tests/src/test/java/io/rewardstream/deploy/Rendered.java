@@ -39,7 +39,10 @@ record Rendered(String overlay, List<ObjectNode> documents, List<Object> objects
   }
 
   ConfigMap configMap() {
-    return Manifests.single(objects, ConfigMap.class);
+    return Manifests.ofType(objects, ConfigMap.class).stream()
+        .filter(c -> c.getMetadata().getName().equals("rewardstream-config"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no ConfigMap rewardstream-config"));
   }
 
   /** The app.properties the workers run with. */

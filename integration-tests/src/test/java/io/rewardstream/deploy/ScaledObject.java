@@ -32,12 +32,15 @@ record ScaledObject(String apiVersion, String kind, ObjectMeta metadata, Spec sp
 
   record Policy(String type, int value, int periodSeconds) {}
 
-  record Trigger(String type, Map<String, String> metadata) {
+  record Trigger(String type, AuthenticationRef authenticationRef, Map<String, String> metadata) {
     /** The metadata as the Kafka scaler's keys; an unknown key fails. */
     KafkaMetadata kafka() {
       return Manifests.STRICT.convertValue(metadata, KafkaMetadata.class);
     }
   }
+
+  /** A TriggerAuthentication by name. */
+  record AuthenticationRef(String name, String kind) {}
 
   /** The keys of KEDA's Kafka scaler (keda.sh/docs/scalers/apache-kafka) used or allowed here. */
   record KafkaMetadata(
@@ -52,5 +55,6 @@ record ScaledObject(String apiVersion, String kind, ObjectMeta metadata, Spec sp
       String excludePersistentLag,
       String limitToPartitionsWithLag,
       String sasl,
-      String tls) {}
+      String tls,
+      String version) {}
 }

@@ -34,14 +34,18 @@ final class KafkaMixin {
 
   private KafkaConnection checked;
 
+  /** The settings alone, not checked against the cluster (no network). */
+  KafkaConnection resolved() {
+    return KafkaConnection.resolve(bootstrapServers, clientConfig, System.getenv());
+  }
+
   /**
    * Bootstrap servers, the client config file and the environment's overrides; checked once, on
    * first use, that Kafka answers and accepts the credentials.
    */
   KafkaConnection connection() {
     if (checked == null) {
-      KafkaConnection connection =
-          KafkaConnection.resolve(bootstrapServers, clientConfig, System.getenv());
+      KafkaConnection connection = resolved();
       KafkaPreflight.check(connection.clientConfig(), List.of(), KafkaPreflight.DEFAULT_TIMEOUT);
       checked = connection;
     }

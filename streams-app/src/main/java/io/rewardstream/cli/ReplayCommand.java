@@ -1,5 +1,6 @@
 package io.rewardstream.cli;
 
+import io.rewardstream.inference.LanguageModel;
 import io.rewardstream.judge.ReflectiveJudge;
 import io.rewardstream.replay.RangeBound;
 import io.rewardstream.replay.ReplayException;
@@ -112,7 +113,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
     Replayer.Options options =
         new Replayer.Options(
-            kafka.connection(inputTopic, "--input-topic"),
+            kafka.resolved(),
             inputTopic,
             partitions,
             RangeBound.parse("--from", from),
@@ -122,6 +123,10 @@ final class ReplayCommand implements Callable<Integer> {
             batchSize,
             maxPromptTokens,
             transactionalId);
+    // the options are valid; now the judge's files (local), then the cluster, before the judge
+    // loads
+    LanguageModel.checkDir(judge.judgeDir);
+    kafka.connection(inputTopic, "--input-topic");
     PrintWriter out = spec.commandLine().getOut();
     try (ReflectiveJudge j = judge.open()) {
       System.err.printf(
