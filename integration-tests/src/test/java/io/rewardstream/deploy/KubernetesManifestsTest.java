@@ -184,6 +184,30 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void driftServesProbesAndMetricsOnThePortItsProbesAndScrapeUse() {
+    Deployment drift =
+        Manifests.ofType(
+                KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
+                    .map(Manifests::typed)
+                    .toList(),
+                Deployment.class)
+            .stream()
+            .filter(d -> d.getMetadata().getName().equals("rewardstream-drift"))
+            .findFirst()
+            .orElseThrow();
+    Container c = drift.getSpec().getTemplate().getSpec().getContainers().get(0);
+    String port = option(c.getArgs(), "--metrics-port");
+    assertThat(option(c.getArgs(), "--metrics-bind")).isEqualTo("0.0.0.0");
+    assertThat(c.getPorts())
+        .anySatisfy(p -> assertThat(p.getContainerPort().toString()).isEqualTo(port));
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(drift.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/port", port)
+        .containsEntry("prometheus.io/path", "/metrics");
+  }
+
+  @Test
   void kedaAuthenticatesLikeTheWorkersAndSpeaksKafka4() {
     List<Object> base =
         KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()

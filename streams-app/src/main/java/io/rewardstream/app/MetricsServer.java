@@ -29,7 +29,7 @@ import org.apache.kafka.streams.KafkaStreams.State;
  * scrapes come from outside it) and only when {@code metrics.port} is set. {@value #THREADS} daemon
  * threads serve the endpoints, so a slow scrape does not hold up a probe.
  */
-final class MetricsServer implements AutoCloseable {
+public final class MetricsServer implements AutoCloseable {
 
   private static final Set<State> HEALTHY = Set.of(State.RUNNING, State.REBALANCING);
 
@@ -49,7 +49,7 @@ final class MetricsServer implements AutoCloseable {
    * @param problem what is stuck, or null when nothing is (checked while the state is healthy)
    * @throws UncheckedIOException if the port cannot be bound (names it)
    */
-  static MetricsServer start(
+  public static MetricsServer start(
       String bind,
       int port,
       PrometheusMeterRegistry registry,
@@ -79,7 +79,7 @@ final class MetricsServer implements AutoCloseable {
   }
 
   /** The port it listens on (the chosen one when started with 0). */
-  int port() {
+  public int port() {
     return server.getAddress().getPort();
   }
 

@@ -1,6 +1,11 @@
 package io.rewardstream.cli;
 
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rewardstream.app.AppConfig;
+import io.rewardstream.app.MetricsServer;
 import io.rewardstream.drift.DriftConfig;
 import io.rewardstream.drift.DriftTopology;
 import io.rewardstream.drift.DriftTopology.DriftTopics;
@@ -72,6 +77,19 @@ final class DriftCommand implements Callable<Integer> {
       description = "Group stats topic, with --group-rewards-topic (default: ${DEFAULT-VALUE}).")
   String groupStatsTopic;
 
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description = "Serve /healthz and /metrics on this port (0 = any free one; default: off).")
+  Integer metricsPort;
+
+  @Option(
+      names = "--metrics-bind",
+      paramLabel = "ADDRESS",
+      defaultValue = "127.0.0.1",
+      description = "Address of that server; 0.0.0.0 in a pod (default: ${DEFAULT-VALUE}).")
+  String metricsBind;
+
   @Override
   public Integer call() throws InterruptedException {
     Properties file = config.properties();
@@ -97,6 +115,17 @@ final class DriftCommand implements Callable<Integer> {
         .forEach(k -> client.put(k, streamsProperties.getProperty(k)));
     KafkaPreflight.check(client, needs, KafkaPreflight.DEFAULT_TIMEOUT);
     KafkaStreams streams = new KafkaStreams(builder.build(), streamsProperties);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+    streamsMetrics.bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    MetricsServer metrics =
+        metricsPort == null
+            ? null
+            : MetricsServer.start(metricsBind, metricsPort, registry, streams::state, () -> null);
+    if (metrics != null) {
+      System.err.printf("drift: /healthz and /metrics on port %d%n", metrics.port());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     streams.setStateListener(
         (now, before) -> {
@@ -118,6 +147,10 @@ final class DriftCommand implements Callable<Integer> {
         bootstrapServers);
     streams.start();
     stopped.await();
+    if (metrics != null) {
+      metrics.close();
+    }
+    streamsMetrics.close();
     return streams.state() == KafkaStreams.State.ERROR ? 1 : 0;
   }
 

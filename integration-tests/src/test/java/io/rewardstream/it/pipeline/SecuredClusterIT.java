@@ -106,6 +106,11 @@ class SecuredClusterIT {
     // Step 2: run, as its own process: the password only in its environment.
     Path appProperties = appConfig(secure);
     Map<String, String> env = Map.of("REWARDSTREAM_KAFKA_SASL_JAAS_CONFIG", jaas(PASSWORD));
+    int driftPort;
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      driftPort = probe.getLocalPort();
+    }
     try (AppProcess run =
             AppProcess.start(
                 dir.resolve("run.log"),
@@ -133,7 +138,9 @@ class SecuredClusterIT {
                 "--alerts-topic",
                 "s-drift-alerts",
                 "--application-id",
-                "secured-drift-" + System.nanoTime())) {
+                "secured-drift-" + System.nanoTime(),
+                "--metrics-port",
+                Integer.toString(driftPort))) {
       // Step 3: tail over SASL sees every reward, scored once.
       Run tail =
           cli(
@@ -153,6 +160,9 @@ class SecuredClusterIT {
       assertThat(tail.out().lines()).hasSize(PAIRS).allSatisfy(l -> assertThat(l).contains(" OK "));
       // Step 4: drift authenticated, joined its group and runs.
       drift.awaitLog("drift: running", Duration.ofSeconds(120));
+      // and serves its probe and metrics (Kafka Streams' own, the alerts topic's sends among them)
+      assertThat(http(driftPort, "/healthz")).isEqualTo("RUNNING\n");
+      assertThat(http(driftPort, "/metrics")).contains("kafka_stream_");
       assertThat(run.alive()).isTrue();
     }
 
@@ -292,6 +302,18 @@ class SecuredClusterIT {
       p.store(out, "SecuredClusterIT");
     }
     return file;
+  }
+
+  private static String http(int port, String path) throws Exception {
+    var response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + path))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    return response.body();
   }
 
   private record Run(int status, String out, String err) {}
