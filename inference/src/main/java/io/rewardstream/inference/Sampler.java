@@ -18,6 +18,10 @@ final class Sampler {
    */
   static int next(
       float[] logits, int offset, int vocab, SamplingParams params, SplittableRandom rng) {
+    int[] allowed = params.allowedTokens();
+    if (allowed != null) {
+      return among(logits, offset, vocab, allowed, params, rng);
+    }
     if (params.isGreedy()) {
       return argmax(logits, offset, vocab);
     }
@@ -44,6 +48,44 @@ final class Sampler {
       }
     }
     return last; // rounding: u landed on the total
+  }
+
+  /** The next token among {@code allowed} only: the most likely, or sampled among them. */
+  private static int among(
+      float[] logits,
+      int offset,
+      int vocab,
+      int[] allowed,
+      SamplingParams params,
+      SplittableRandom rng) {
+    int best = -1;
+    for (int id : allowed) {
+      if (id < 0 || id >= vocab) {
+        throw new IllegalArgumentException("allowed token " + id + " is outside the vocabulary");
+      }
+      if (best < 0 || logits[offset + id] > logits[offset + best]) {
+        best = id;
+      }
+    }
+    if (params.isGreedy()) {
+      return best;
+    }
+    double[] weights = new double[allowed.length];
+    double total = 0;
+    for (int i = 0; i < allowed.length; i++) {
+      weights[i] =
+          Math.exp((logits[offset + allowed[i]] - logits[offset + best]) / params.temperature());
+      total += weights[i];
+    }
+    double u = rng.nextDouble() * total;
+    double acc = 0;
+    for (int i = 0; i < allowed.length; i++) {
+      acc += weights[i];
+      if (u < acc) {
+        return allowed[i];
+      }
+    }
+    return allowed[allowed.length - 1];
   }
 
   /** Zeroes every weight outside the nucleus; returns the remaining total. */

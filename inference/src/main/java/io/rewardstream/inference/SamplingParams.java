@@ -14,13 +14,16 @@ import java.util.List;
  * @param ignoreEos keep generating past EOS until {@code maxNewTokens} (for benchmarks that must
  *     run a fixed number of steps, like vLLM's {@code ignore_eos}); false everywhere else: EOS
  *     stops a row
+ * @param allowedTokens when not null, every token is picked among these ids only (a logit mask:
+ *     constrained decoding, e.g. one of two labels); null = the whole vocabulary
  */
 public record SamplingParams(
     double temperature,
     double topP,
     int maxNewTokens,
     List<String> stopStrings,
-    boolean ignoreEos) {
+    boolean ignoreEos,
+    int[] allowedTokens) {
 
   public SamplingParams {
     if (!(temperature >= 0)) {
@@ -33,6 +36,22 @@ public record SamplingParams(
       throw new IllegalArgumentException("max new tokens must be >= 1, got " + maxNewTokens);
     }
     stopStrings = List.copyOf(stopStrings);
+    if (allowedTokens != null) {
+      if (allowedTokens.length == 0) {
+        throw new IllegalArgumentException("allowed tokens must not be empty (null = all)");
+      }
+      allowedTokens = allowedTokens.clone();
+    }
+  }
+
+  /** Any token may come next. */
+  public SamplingParams(
+      double temperature,
+      double topP,
+      int maxNewTokens,
+      List<String> stopStrings,
+      boolean ignoreEos) {
+    this(temperature, topP, maxNewTokens, stopStrings, ignoreEos, null);
   }
 
   /** EOS stops a row (every use but fixed-length benchmarks). */
@@ -44,6 +63,11 @@ public record SamplingParams(
   /** Greedy decoding. */
   public static SamplingParams greedy(int maxNewTokens, List<String> stopStrings) {
     return new SamplingParams(0, 1, maxNewTokens, stopStrings);
+  }
+
+  /** Greedy decoding restricted to {@code allowed} ids: the most likely of them. */
+  public static SamplingParams greedyAmong(int maxNewTokens, int... allowed) {
+    return new SamplingParams(0, 1, maxNewTokens, List.of(), false, allowed);
   }
 
   public boolean isGreedy() {

@@ -1,5 +1,6 @@
 package io.rewardstream.judge;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rewardstream.inference.Generation;
 import io.rewardstream.inference.GenerationRequest;
 import io.rewardstream.inference.InferenceOptions;
@@ -51,9 +52,12 @@ public final class ReflectiveJudge implements Judge {
   private final PromptBuilder prompts;
   private final VerdictParser responseParser;
   private final VerdictParser critiqueParser;
+  private final VerdictForcing responseForcing;
+  private final VerdictForcing critiqueForcing;
   private final JudgeInfo info;
 
-  ReflectiveJudge(LanguageModel model, JudgeConfig config, JudgeOptions options) {
+  ReflectiveJudge(
+      LanguageModel model, JudgeConfig config, JudgeOptions options, VerdictForcing[] forcing) {
     this.model = model;
     this.config = config;
     this.settings = JudgeSettings.resolve(options, config);
@@ -70,6 +74,8 @@ public final class ReflectiveJudge implements Judge {
     this.prompts = new PromptBuilder(config);
     this.responseParser = new VerdictParser(config.responsePattern(), config.responseLabels());
     this.critiqueParser = new VerdictParser(config.critiquePattern(), config.critiqueLabels());
+    this.responseForcing = forcing[0];
+    this.critiqueForcing = forcing[1];
     this.info =
         new JudgeInfo(
             model.config().id(), model.config().version(), model.modelHash(), mode.label());
@@ -80,8 +86,17 @@ public final class ReflectiveJudge implements Judge {
     LanguageModel model = LanguageModel.load(dir, inference);
     dir = model.dir();
     try {
-      ReflectiveJudge judge =
-          new ReflectiveJudge(model, JudgeConfig.read(dir.resolve("judge.json")), options);
+      Path judgeJson = dir.resolve("judge.json");
+      JudgeConfig config = JudgeConfig.read(judgeJson);
+      VerdictForcing[] forcing;
+      try {
+        forcing =
+            VerdictForcing.read(
+                new ObjectMapper().readTree(judgeJson.toFile()), config, model, judgeJson);
+      } catch (java.io.IOException e) {
+        throw new IllegalArgumentException("cannot read " + judgeJson + ": " + e.getMessage(), e);
+      }
+      ReflectiveJudge judge = new ReflectiveJudge(model, config, options, forcing);
       LOG.info(
           "judge {} {}: {}",
           judge.info().id(),
@@ -165,10 +180,49 @@ public final class ReflectiveJudge implements Judge {
       }
     }
     List<List<Generation>> generated = model.generate(requests);
+    List<GenerationRequest> forced = new ArrayList<>();
+    List<Runnable> afterForcing = new ArrayList<>();
+    List<Generation[]> picked = new ArrayList<>();
     for (int r = 0; r < requests.size(); r++) {
-      if (owners.get(r).failure == null) {
-        owners.get(r).addJudgments(orders.get(r), generated.get(r));
+      PairWork w = owners.get(r);
+      if (w.failure != null) {
+        continue;
       }
+      Order order = orders.get(r);
+      int first = w.addJudgments(order, generated.get(r));
+      if (responseForcing == null) {
+        continue;
+      }
+      for (int k = 0; k < generated.get(r).size(); k++) {
+        int index = first + k;
+        Generation g = generated.get(r).get(k);
+        if (w.slots[index].votes()) {
+          continue;
+        }
+        GenerationRequest request =
+            responseForcing.request(
+                requests.get(r).promptIds(), g, w.seed, model.config().maxContext());
+        if (request != null) {
+          Generation[] slot = new Generation[1];
+          forced.add(request);
+          picked.add(slot);
+          afterForcing.add(() -> w.forceJudgment(index, order, g, slot[0], responseForcing));
+        }
+      }
+    }
+    runForced(forced, picked, afterForcing);
+  }
+
+  /** One engine call for every forced verdict line, then each one's bookkeeping. */
+  private void runForced(
+      List<GenerationRequest> forced, List<Generation[]> picked, List<Runnable> afterForcing) {
+    if (forced.isEmpty()) {
+      return;
+    }
+    List<List<Generation>> out = model.generate(forced);
+    for (int i = 0; i < forced.size(); i++) {
+      picked.get(i)[0] = out.get(i).get(0);
+      afterForcing.get(i).run();
     }
   }
 
@@ -231,9 +285,27 @@ public final class ReflectiveJudge implements Judge {
       }
     }
     List<List<Generation>> generated = model.generate(requests);
+    List<GenerationRequest> forced = new ArrayList<>();
+    List<Runnable> afterForcing = new ArrayList<>();
+    List<Generation[]> picked = new ArrayList<>();
     for (int r = 0; r < comparisons.size(); r++) {
-      comparisons.get(r).record(generated.get(r).get(0), critiqueParser);
+      Comparison c = comparisons.get(r);
+      Generation g = generated.get(r).get(0);
+      boolean parsed = c.record(g, critiqueParser);
+      if (parsed || critiqueForcing == null) {
+        continue;
+      }
+      GenerationRequest request =
+          critiqueForcing.request(
+              requests.get(r).promptIds(), g, c.work().seed, model.config().maxContext());
+      if (request != null) {
+        Generation[] slot = new Generation[1];
+        forced.add(request);
+        picked.add(slot);
+        afterForcing.add(() -> c.recordForced(slot[0], critiqueForcing, critiqueParser));
+      }
     }
+    runForced(forced, picked, afterForcing);
   }
 
   private Verdict decide(PairWork w) {
@@ -289,8 +361,10 @@ public final class ReflectiveJudge implements Judge {
       this.seed = seed;
     }
 
-    void addJudgments(Order order, List<Generation> generations) {
-      int index = order == Order.AB ? 0 : (samples + 1) / 2;
+    /** Records the generations of one order; returns the index of the first. */
+    int addJudgments(Order order, List<Generation> generations) {
+      int first = order == Order.AB ? 0 : (samples + 1) / 2;
+      int index = first;
       for (Generation g : generations) {
         OptionalInt winner = responseParser.winner(g.text());
         CandidateVerdict verdict =
@@ -305,6 +379,26 @@ public final class ReflectiveJudge implements Judge {
         count(g);
         index++;
       }
+      return first;
+    }
+
+    /** A judgment without a verdict, completed by the forced verdict line the model picked. */
+    void forceJudgment(
+        int index, Order order, Generation g, Generation picked, VerdictForcing forcing) {
+      String text = g.text().strip() + forcing.line(picked);
+      OptionalInt winner = responseParser.winner(forcing.line(picked));
+      CandidateVerdict verdict =
+          winner.isEmpty()
+              ? CandidateVerdict.ABSTAIN
+              : (winner.getAsInt() == 0) == (order == Order.AB)
+                  ? CandidateVerdict.A
+                  : CandidateVerdict.B;
+      float[] logProbs = java.util.Arrays.copyOf(g.logProbs(), g.logProbs().length + 1);
+      logProbs[logProbs.length - 1] = picked.logProbs()[0];
+      slots[index] = new Judgment(index, order, verdict, Ballot.confidence(logProbs));
+      texts.set(index, text);
+      tokens[index] += 1;
+      count(picked);
     }
 
     void count(Generation g) {
@@ -333,10 +427,19 @@ public final class ReflectiveJudge implements Judge {
 
   /** One reflection: judgment {@code index} against its anchor. */
   private record Comparison(PairWork work, int index, boolean anchorFirst) {
-    void record(Generation g, VerdictParser parser) {
+    /** Records the reflection's verdict; false when it has none (it then counts as lost). */
+    boolean record(Generation g, VerdictParser parser) {
       work.count(g);
       OptionalInt winner = parser.winner(g.text());
       // The judgment wins when the critique in its position was preferred; no verdict = lost.
+      work.won[index] = winner.isPresent() && winner.getAsInt() == (anchorFirst ? 1 : 0);
+      return winner.isPresent();
+    }
+
+    /** A reflection without a verdict, decided by the forced verdict line. */
+    void recordForced(Generation picked, VerdictForcing forcing, VerdictParser parser) {
+      work.count(picked);
+      OptionalInt winner = parser.winner(forcing.line(picked));
       work.won[index] = winner.isPresent() && winner.getAsInt() == (anchorFirst ? 1 : 0);
     }
   }
