@@ -9,9 +9,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import kafka.server.ControllerServer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.metadata.FeatureLevelRecord;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -206,17 +212,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @throws BrokerException if the broker refuses
    */
   public void addScramUser(String user, String password) {
-    try (org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            Map.of("bootstrap.servers", bootstrapServers()))) {
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers()))) {
       admin
           .alterUserScramCredentials(
-              java.util.List.of(
-                  new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(
-                      user,
-                      new org.apache.kafka.clients.admin.ScramCredentialInfo(
-                          org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 8192),
-                      password)))
+              List.of(
+                  new UserScramCredentialUpsertion(
+                      user, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), password)))
           .all()
           .get();
     } catch (Exception e) {
@@ -311,10 +312,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
               + ":PLAINTEXT,"
               + SCRAM_LISTENER
               + ":SASL_PLAINTEXT");
-      String prefix = "listener.name." + SCRAM_LISTENER.toLowerCase(java.util.Locale.ROOT) + ".";
+      String prefix = "listener.name." + SCRAM_LISTENER.toLowerCase(Locale.ROOT) + ".";
       config.put(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
       config.put(
-          prefix + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+          prefix + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
           "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     }
     config.put("listeners", listeners);

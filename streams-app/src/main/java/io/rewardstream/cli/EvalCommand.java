@@ -111,6 +111,7 @@ final class EvalCommand implements Callable<Integer> {
               bar::update,
               (pair, asGiven, swapped) -> write(writer, json, pair, asGiven, swapped));
       spec.commandLine().getOut().print(report.format(j.info().mode()));
+      spec.commandLine().getOut().flush();
     }
     return 0;
   }
@@ -143,6 +144,7 @@ final class EvalCommand implements Callable<Integer> {
         table.append(GroupEvalReport.of(strategy, truth, ranked, seconds).row());
       }
       spec.commandLine().getOut().print(table);
+      spec.commandLine().getOut().flush();
     }
     return 0;
   }
