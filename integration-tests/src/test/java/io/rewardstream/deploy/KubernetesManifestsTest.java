@@ -50,10 +50,7 @@ class KubernetesManifestsTest {
 
   @Test
   void baseHoldsTheExpectedKinds() {
-    List<Object> base =
-        KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
-            .map(Manifests::typed)
-            .toList();
+    List<Object> base = renderedBase();
 
     assertThat(Manifests.ofType(base, StatefulSet.class)).hasSize(1);
     assertThat(Manifests.ofType(base, Deployment.class))
@@ -141,11 +138,7 @@ class KubernetesManifestsTest {
 
   @Test
   void everyPodMeetsTheRestrictedStandardAndTakesKafkaSecretsFromSecrets() {
-    List<Object> objects =
-        new java.util.ArrayList<>(
-            KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
-                .map(Manifests::typed)
-                .toList());
+    List<Object> objects = new java.util.ArrayList<>(renderedBase());
     objects.add(Manifests.typed(document("k8s/jobs/replay-judge.yaml", 0)));
     List<PodTemplateSpec> pods = new java.util.ArrayList<>();
     Manifests.ofType(objects, StatefulSet.class).forEach(o -> pods.add(o.getSpec().getTemplate()));
@@ -186,12 +179,7 @@ class KubernetesManifestsTest {
   @Test
   void driftServesProbesAndMetricsOnThePortItsProbesAndScrapeUse() {
     Deployment drift =
-        Manifests.ofType(
-                KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
-                    .map(Manifests::typed)
-                    .toList(),
-                Deployment.class)
-            .stream()
+        Manifests.ofType(renderedBase(), Deployment.class).stream()
             .filter(d -> d.getMetadata().getName().equals("rewardstream-drift"))
             .findFirst()
             .orElseThrow();
@@ -209,10 +197,7 @@ class KubernetesManifestsTest {
 
   @Test
   void kedaAuthenticatesLikeTheWorkersAndSpeaksKafka4() {
-    List<Object> base =
-        KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
-            .map(Manifests::typed)
-            .toList();
+    List<Object> base = renderedBase();
     ScaledObject scaled = Manifests.ofType(base, ScaledObject.class).get(0);
     TriggerAuthentication auth = Manifests.ofType(base, TriggerAuthentication.class).get(0);
     ScaledObject.Trigger trigger = scaled.spec().triggers().get(0);
@@ -266,6 +251,13 @@ class KubernetesManifestsTest {
     assertThat(check.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(check.exitValue()).as(out).isZero();
     assertThat(out).contains("SUCCESS: 5 rules found");
+  }
+
+  /** deploy/k8s/base rendered, every object typed. */
+  private static List<Object> renderedBase() {
+    return KustomizeRenderer.render(Manifests.deploy("k8s/base")).stream()
+        .map(Manifests::typed)
+        .toList();
   }
 
   private static String option(List<String> args, String name) {

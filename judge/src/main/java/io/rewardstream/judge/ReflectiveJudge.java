@@ -361,18 +361,22 @@ public final class ReflectiveJudge implements Judge {
       this.seed = seed;
     }
 
+    /** The verdict about A and B of a judgment that saw the responses in {@code order}. */
+    private CandidateVerdict verdict(OptionalInt winner, Order order) {
+      if (winner.isEmpty()) {
+        return CandidateVerdict.ABSTAIN;
+      }
+      return (winner.getAsInt() == 0) == (order == Order.AB)
+          ? CandidateVerdict.A
+          : CandidateVerdict.B;
+    }
+
     /** Records the generations of one order; returns the index of the first. */
     int addJudgments(Order order, List<Generation> generations) {
       int first = order == Order.AB ? 0 : (samples + 1) / 2;
       int index = first;
       for (Generation g : generations) {
-        OptionalInt winner = responseParser.winner(g.text());
-        CandidateVerdict verdict =
-            winner.isEmpty()
-                ? CandidateVerdict.ABSTAIN
-                : (winner.getAsInt() == 0) == (order == Order.AB)
-                    ? CandidateVerdict.A
-                    : CandidateVerdict.B;
+        CandidateVerdict verdict = verdict(responseParser.winner(g.text()), order);
         slots[index] = new Judgment(index, order, verdict, Ballot.confidence(g.logProbs()));
         texts.set(index, g.text().strip());
         tokens[index] = g.tokenIds().length;
@@ -386,13 +390,7 @@ public final class ReflectiveJudge implements Judge {
     void forceJudgment(
         int index, Order order, Generation g, Generation picked, VerdictForcing forcing) {
       String text = g.text().strip() + forcing.line(picked);
-      OptionalInt winner = responseParser.winner(forcing.line(picked));
-      CandidateVerdict verdict =
-          winner.isEmpty()
-              ? CandidateVerdict.ABSTAIN
-              : (winner.getAsInt() == 0) == (order == Order.AB)
-                  ? CandidateVerdict.A
-                  : CandidateVerdict.B;
+      CandidateVerdict verdict = verdict(responseParser.winner(forcing.line(picked)), order);
       float[] logProbs = java.util.Arrays.copyOf(g.logProbs(), g.logProbs().length + 1);
       logProbs[logProbs.length - 1] = picked.logProbs()[0];
       slots[index] = new Judgment(index, order, verdict, Ballot.confidence(logProbs));

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.rewardstream.app.AppConfig;
 import io.rewardstream.app.PairCostProbe;
 import io.rewardstream.app.RewardStreamApp;
-import io.rewardstream.cli.RewardStreamCli;
 import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.it.pipeline.Pipelines.Topics;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,10 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * The user's commands against a real broker: {@code produce} a JSONL file into a running pipeline
@@ -61,8 +56,8 @@ class CliCommandsIT {
       app.awaitRunning(Duration.ofSeconds(60));
 
       // Step 2: produce the file.
-      Run produce =
-          cli(
+      CliRun produce =
+          CliRun.of(
               "produce",
               "--file",
               file.toString(),
@@ -70,16 +65,16 @@ class CliCommandsIT {
               topics.input(),
               "--bootstrap-servers",
               kafka.bootstrapServers());
-      assertThat(produce.status).as(produce.err).isZero();
-      assertThat(produce.out).contains("produced 4 rollout pairs");
+      assertThat(produce.status()).as(produce.err()).isZero();
+      assertThat(produce.out()).contains("produced 4 rollout pairs");
 
       // Step 3: tail both outputs from the beginning.
-      Run rewards = tail(topics.output(), 3);
-      Run dead = tail(topics.dlq(), 1);
-      assertThat(rewards.out.lines())
+      CliRun rewards = tail(topics.output(), 3);
+      CliRun dead = tail(topics.dlq(), 1);
+      assertThat(rewards.out().lines())
           .hasSize(3)
           .allSatisfy(l -> assertThat(l).containsPattern("@\\d+  reward  cli-\\d OK preferred="));
-      assertThat(dead.out.strip())
+      assertThat(dead.out().strip())
           .contains("dead    cli-empty EMPTY_FIELD from " + topics.input())
           .contains("field 'prompt' is empty");
 
@@ -124,8 +119,8 @@ class CliCommandsIT {
   void theDemoRunsAgainstAnExistingCluster() {
     // Step 1 + 2: the demo, greedy, against this class's broker (its own rewardstream-demo-*
     // topics); Step 3: it reports every expected output and exits 0.
-    Run demo =
-        cli(
+    CliRun demo =
+        CliRun.of(
             "demo",
             "--bootstrap-servers",
             kafka.bootstrapServers(),
@@ -136,8 +131,8 @@ class CliCommandsIT {
             "--timeout",
             "240");
 
-    assertThat(demo.status).as(demo.out + demo.err).isZero();
-    assertThat(demo.out)
+    assertThat(demo.status()).as(demo.out() + demo.err()).isZero();
+    assertThat(demo.out())
         .contains("scored 24 of 24 pairs")
         .contains("5 dead-lettered")
         .contains("(as expected)")
@@ -146,8 +141,8 @@ class CliCommandsIT {
 
   @Test
   void theGroupDemoRanksEveryGroupAgainstAnExistingCluster() {
-    Run demo =
-        cli(
+    CliRun demo =
+        CliRun.of(
             "demo",
             "--groups",
             "--bootstrap-servers",
@@ -159,8 +154,8 @@ class CliCommandsIT {
             "--timeout",
             "240");
 
-    assertThat(demo.status).as(demo.out + demo.err).isZero();
-    assertThat(demo.out)
+    assertThat(demo.status()).as(demo.out() + demo.err()).isZero();
+    assertThat(demo.out())
         .contains("Ranked 8 of 8 groups of 6 (greedy mode, swiss)")
         .contains("  rank  reward  right  response")
         .containsPattern("right above wrong in \\d+\\.\\d % of 64 pairs");
@@ -173,9 +168,9 @@ class CliCommandsIT {
         id, prompt);
   }
 
-  private static Run tail(String topic, int max) {
-    Run tail =
-        cli(
+  private static CliRun tail(String topic, int max) {
+    CliRun tail =
+        CliRun.of(
             "tail",
             "--topic",
             topic,
@@ -186,19 +181,7 @@ class CliCommandsIT {
             "120",
             "--bootstrap-servers",
             kafka.bootstrapServers());
-    assertThat(tail.status).as(tail.err).isZero();
+    assertThat(tail.status()).as(tail.err()).isZero();
     return tail;
-  }
-
-  private record Run(int status, String out, String err) {}
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = RewardStreamCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int status = cli.execute(args);
-    return new Run(status, out.toString(), err.toString() + List.of(args));
   }
 }

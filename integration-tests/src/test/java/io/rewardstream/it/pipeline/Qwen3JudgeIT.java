@@ -7,13 +7,10 @@ import io.rewardstream.app.RewardStreamApp;
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.avro.ScoreStatus;
-import io.rewardstream.cli.RewardStreamCli;
 import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.it.RolloutPairs;
 import io.rewardstream.it.pipeline.Pipelines.Topics;
 import io.rewardstream.schemas.AvroSerdes;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,7 +21,6 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * A real model family end to end: the Qwen3-architecture model with Qwen3's tokenizer and chat
@@ -80,8 +76,8 @@ class Qwen3JudgeIT {
 
     // Step 3: replay the same range with the Qwen3 judge in reflect mode into a new topic.
     String replayed = kafka.createTopic("qwen3-replayed", 1);
-    Run replay =
-        cli(
+    CliRun replay =
+        CliRun.of(
             "replay",
             "--bootstrap-servers",
             kafka.bootstrapServers(),
@@ -107,8 +103,8 @@ class Qwen3JudgeIT {
         .allSatisfy(r -> assertThat(r.getJudgeId()).isEqualTo("qwen3-tiny-random"));
 
     // Step 4: eval on two held-out pairs of the bundled set prints its table.
-    Run eval =
-        cli(
+    CliRun eval =
+        CliRun.of(
             "eval",
             "--data",
             Pipelines.judgeDir().resolve("heldout.jsonl").toString(),
@@ -140,17 +136,5 @@ class Qwen3JudgeIT {
     Path dir = judge.getParent().resolve("qwen3").resolve("tiny-random");
     assertThat(Files.isRegularFile(dir.resolve("model.onnx"))).as(dir.toString()).isTrue();
     return dir;
-  }
-
-  private record Run(int status, String out, String err) {}
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = RewardStreamCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int status = cli.execute(args);
-    return new Run(status, out.toString(), err.toString() + List.of(args));
   }
 }

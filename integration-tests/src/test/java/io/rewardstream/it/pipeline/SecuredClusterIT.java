@@ -8,8 +8,6 @@ import io.rewardstream.cli.RewardStreamCli;
 import io.rewardstream.it.pipeline.Pipelines.Topics;
 import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.kafka.TopicCreator;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +20,6 @@ import java.util.Properties;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /**
  * Every command against a secured cluster: the embedded broker with a SASL_PLAINTEXT SCRAM-SHA-512
@@ -90,8 +87,8 @@ class SecuredClusterIT {
               i, i + 3, i + 5));
     }
     Files.writeString(jsonl, lines, StandardCharsets.UTF_8);
-    Run produce =
-        cli(
+    CliRun produce =
+        CliRun.of(
             "produce",
             "--bootstrap-servers",
             secure,
@@ -142,8 +139,8 @@ class SecuredClusterIT {
                 "--metrics-port",
                 Integer.toString(driftPort))) {
       // Step 3: tail over SASL sees every reward, scored once.
-      Run tail =
-          cli(
+      CliRun tail =
+          CliRun.of(
               "tail",
               "--bootstrap-servers",
               secure,
@@ -167,8 +164,8 @@ class SecuredClusterIT {
     }
 
     // Step 5: replay and compare over SASL.
-    Run replay =
-        cli(
+    CliRun replay =
+        CliRun.of(
             "replay",
             "--bootstrap-servers",
             secure,
@@ -188,8 +185,8 @@ class SecuredClusterIT {
             "greedy");
     assertThat(replay.status()).as(replay.err()).isZero();
     assertThat(replay.out()).contains("scored     " + PAIRS + " OK");
-    Run compare =
-        cli(
+    CliRun compare =
+        CliRun.of(
             "compare",
             "--bootstrap-servers",
             secure,
@@ -205,9 +202,9 @@ class SecuredClusterIT {
     Path wrong = clientConfig("wrong.properties", jaas("not-the-password"));
     for (String command : List.of("tail", "produce")) {
       long t0 = System.nanoTime();
-      Run refused =
+      CliRun refused =
           command.equals("tail")
-              ? cli(
+              ? CliRun.of(
                   "tail",
                   "--bootstrap-servers",
                   secure,
@@ -217,7 +214,7 @@ class SecuredClusterIT {
                   topics.output(),
                   "--max",
                   "1")
-              : cli(
+              : CliRun.of(
                   "produce",
                   "--bootstrap-servers",
                   secure,
@@ -234,15 +231,15 @@ class SecuredClusterIT {
           .doesNotContain("not-the-password");
       assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(30));
     }
-    Run runWrong =
-        cli("run", "--config", appProperties.toString(), "--client-config", wrong.toString());
+    CliRun runWrong =
+        CliRun.of("run", "--config", appProperties.toString(), "--client-config", wrong.toString());
     assertThat(runWrong.status()).isEqualTo(RewardStreamCli.KAFKA_ERROR);
     assertThat(runWrong.err())
         .contains("run: error: Kafka at " + secure + " refused the credentials");
 
     // Step 7: a missing topic is named with its key, before the judge loads.
-    Run missing =
-        cli(
+    CliRun missing =
+        CliRun.of(
             "run",
             "--config",
             appProperties.toString(),
@@ -255,8 +252,9 @@ class SecuredClusterIT {
         .contains("topic 'no-such-rollouts' (" + AppConfig.TOPIC_INPUT + ") does not exist");
 
     // Step 8: nothing listening: a bounded wait and the hint, not warnings forever.
-    Run unreachable =
-        cli("tail", "--bootstrap-servers", "127.0.0.1:1", "--topic", topics.output(), "--max", "1");
+    CliRun unreachable =
+        CliRun.of(
+            "tail", "--bootstrap-servers", "127.0.0.1:1", "--topic", topics.output(), "--max", "1");
     assertThat(unreachable.status()).isEqualTo(RewardStreamCli.KAFKA_ERROR);
     assertThat(unreachable.err()).contains("cannot reach Kafka at 127.0.0.1:1 within 15 s");
   }
@@ -314,17 +312,5 @@ class SecuredClusterIT {
                 java.net.http.HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as(path).isEqualTo(200);
     return response.body();
-  }
-
-  private record Run(int status, String out, String err) {}
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = RewardStreamCli.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int status = cli.execute(args);
-    return new Run(status, out.toString(), err.toString() + List.of(args));
   }
 }
