@@ -423,10 +423,10 @@ public record AppConfig(
   }
 
   /**
-   * The most scoring one transaction may hold: one batch budget of scoring (one batch, or several
-   * fast ones whose measured times add up to at most the budget: {@code CommitBudget.withinTime})
-   * and, if the last batch call fails as a whole, its pair-by-pair retry (about the same again),
-   * whatever the partition count, so this bounds every transaction of the stream thread.
+   * The most scoring one transaction may hold: one batch (the budget) and, if the batch call fails
+   * as a whole, its pair-by-pair retry (about the same again). At most one batch is scored per
+   * transaction, whatever the partition count ({@code CommitBudget}), so this bounds every
+   * transaction of the stream thread.
    */
   public long transactionWorkMs() {
     return 2 * batchBudgetMs();

@@ -81,9 +81,8 @@ public final class RewardStreamApp implements AutoCloseable {
     this.stateDirectory = stateDirectory;
     this.judge = judge;
     this.registry = registry;
-    // Batches per transaction over all partitions within one batch budget of time (one batch
-    // for a slow judge, up to four for a fast one); the observer reports the commits to it.
-    CommitBudget budget = CommitBudget.withinTime(config.batchBudgetMs());
+    // One batch per transaction over all partitions; the observer reports the commits to it.
+    CommitBudget budget = CommitBudget.oneBatchPerCommit();
     TransactionObserver transactions = new TransactionObserver(budget);
     this.streams =
         new KafkaStreams(

@@ -6,10 +6,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Scoring attempts of buffered inputs (pairs or groups), and the inputs that are armed: their
- * attempts raised and a commit asked for, to be scored only once that commit is known (pairs arm up
- * to {@link CommitBudget#batchesPerTransaction()} batches at once under backlog, scored batch by
- * batch with {@link #take}).
+ * Scoring attempts of buffered inputs (pairs or groups), and the one batch of them that is armed:
+ * its attempts raised and a commit asked for, to be scored only once that commit is known.
  *
  * <p>Why: a record that kills the process while it is scored (a native crash in the runtime, an
  * out-of-memory, the orchestrator's SIGKILL) leaves nothing behind under exactly-once, since the
@@ -116,23 +114,6 @@ final class Attempts {
   /** The armed batch is being scored (or was dropped): nothing is armed any more. */
   void disarm() {
     armed = null;
-  }
-
-  /**
-   * The first {@code n} keys of the committed armed keys are being scored; the rest stay armed
-   * (their attempts are durable already) for the next batch of the same or a later transaction.
-   *
-   * @return the keys to score now
-   */
-  List<String> take(int n) {
-    if (armed.size() <= n) {
-      List<String> all = armed;
-      armed = null;
-      return all;
-    }
-    List<String> now = List.copyOf(armed.subList(0, n));
-    armed = List.copyOf(armed.subList(n, armed.size()));
-    return now;
   }
 
   /** The input was answered (scored, or dead-lettered): its count goes with it. */

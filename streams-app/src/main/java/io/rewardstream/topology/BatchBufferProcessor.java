@@ -196,10 +196,8 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
         if ((!tick && !budget.available()) || !budget.tryAcquire()) {
           return; // another partition's batch is in this transaction
         }
-        scoreBatch(attempts.take(batchSize));
-        if (attempts.armed()) {
-          continue; // more armed batches: scored while this transaction's budget allows
-        }
+        attempts.disarm();
+        scoreBatch(batch);
       }
       if (buffered == 0 || !(buffered >= batchSize || (tick && waitedLongEnough(now)))) {
         return;
@@ -237,8 +235,6 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   private boolean arm(long now) {
     List<KeyValue<String, BufferedPair>> entries = Buffered.oldestFirst(store);
     buffered = entries.size();
-    // under backlog, as many batches as one transaction is expected to hold, armed by one commit
-    int armLimit = batchSize * budget.batchesPerTransaction();
     List<String> batch = new ArrayList<>();
     for (KeyValue<String, BufferedPair> entry : entries) {
       if (attempts.exhausted(entry.key)) {
@@ -250,7 +246,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       } else if (attempts.of(entry.key) > 0) {
         batch = new ArrayList<>(List.of(entry.key)); // a suspect is scored alone
         break;
-      } else if (batch.size() < armLimit) {
+      } else if (batch.size() < batchSize) {
         batch.add(entry.key);
       }
     }
@@ -281,12 +277,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   private void scoreAndEmit(List<KeyValue<String, BufferedPair>> batch) {
     List<PairInput> inputs = batch.stream().map(e -> PairInputs.of(e.value.pair())).toList();
     long start = System.nanoTime();
-    List<Verdict> verdicts;
-    try {
-      verdicts = scorer.score(inputs);
-    } finally {
-      budget.finished(System.nanoTime() - start);
-    }
+    List<Verdict> verdicts = scorer.score(inputs);
     // The context's clock is cached per loop iteration; add the judge's own time to it.
     long scoredAt = context.currentSystemTimeMs() + (System.nanoTime() - start) / 1_000_000;
     lastScoredAtMs = scoredAt;

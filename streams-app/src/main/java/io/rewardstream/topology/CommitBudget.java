@@ -3,9 +3,8 @@ package io.rewardstream.topology;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * How much scoring one Kafka Streams transaction may hold: one batch budget of time between two
- * commits (one batch, or up to four fast ones: {@link #withinTime}), whatever the number of
- * partitions (tasks) the stream thread runs.
+ * How much scoring one Kafka Streams transaction may hold: at most one batch between two commits,
+ * whatever the number of partitions (tasks) the stream thread runs.
  *
  * <p>Why: under exactly-once every task of a stream thread writes into the same producer
  * transaction, and Streams commits it once per loop iteration. Without a limit, every partition
@@ -16,12 +15,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * big enough backlog.
  *
  * <p>So the batch buffers of all tasks share one budget. A buffer asks {@link #tryAcquire()} before
- * it scores a batch; the first one in a transaction gets it, and more only while the reported times
- * ({@link #finished}) leave room; the others leave their full buffers for the next iteration (the
- * punctuator looks again). The budget is given back by {@link #transactionCommitted()} and {@link
+ * it scores a batch; the first one in a transaction gets it, the others leave their full buffers
+ * for the next iteration (the punctuator looks again). The budget is given back by {@link
  * #transactionEnded()}, which the app calls from its producer wrapper when the stream thread's
- * producer commits or aborts. Why several: each transaction costs a commit (~100 ms on the
- * benchmark machine), as much as a whole batch of a fast judge.
+ * producer commits or aborts.
  *
  * <p>One instance per stream thread; RewardStream runs exactly one stream thread per instance, so
  * the app builds one per topology. Called from the stream thread only, but the counters are read by
@@ -29,42 +26,20 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class CommitBudget {
 
-  /** The most batches one transaction may hold, however fast the judge. */
-  static final int MAX_BATCHES_PER_TRANSACTION = 4;
-
   private final boolean bounded;
-  private final long timeBudgetNanos;
   private volatile boolean spent;
-  private int grantedInTransaction;
-  private boolean awaitingReport;
-  private long usedNanos;
-  private long lastBatchNanos;
   private final AtomicLong granted = new AtomicLong();
   private final AtomicLong deferred = new AtomicLong();
   private final AtomicLong commits = new AtomicLong();
   private final AtomicLong aborts = new AtomicLong();
 
-  private CommitBudget(boolean bounded, long timeBudgetNanos) {
+  private CommitBudget(boolean bounded) {
     this.bounded = bounded;
-    this.timeBudgetNanos = timeBudgetNanos;
   }
 
-  /** One batch per transaction (the app observes commits). */
+  /** One batch per transaction: what the app runs with (it observes commits). */
   public static CommitBudget oneBatchPerCommit() {
-    return new CommitBudget(true, 0);
-  }
-
-  /**
-   * More than one batch per transaction while the judge is fast: after a batch whose time was
-   * reported ({@link #finished}), another may join the same transaction if the time used so far
-   * plus the last batch's time stays within {@code batchBudgetMs} (the time the transaction and
-   * poll timeouts are sized for one batch, safety factor included), up to {@value
-   * #MAX_BATCHES_PER_TRANSACTION} batches. A judge at its measured speed fits about the safety
-   * factor's worth of batches; a slow one gets one, as with {@link #oneBatchPerCommit()}. What the
-   * app runs with: each batch then no longer pays a commit of its own (issue 23).
-   */
-  public static CommitBudget withinTime(long batchBudgetMs) {
-    return new CommitBudget(true, batchBudgetMs * 1_000_000L);
+    return new CommitBudget(true);
   }
 
   /**
@@ -72,7 +47,7 @@ public final class CommitBudget {
    * commits after every record). Never for a real {@code KafkaStreams} under exactly-once.
    */
   public static CommitBudget unbounded() {
-    return new CommitBudget(false, 0);
+    return new CommitBudget(false);
   }
 
   /**
@@ -82,60 +57,24 @@ public final class CommitBudget {
    *     already scored since the last commit, in which case the caller keeps its pairs buffered
    */
   boolean tryAcquire() {
-    if (!available()) {
+    if (bounded && spent) {
       deferred.incrementAndGet();
       return false;
     }
     spent = true;
-    grantedInTransaction++;
-    awaitingReport = true;
     granted.incrementAndGet();
     return true;
   }
 
   /** Whether a batch could start now (no side effect, unlike {@link #tryAcquire()}). */
   boolean available() {
-    if (!bounded || !spent) {
-      return true;
-    }
-    // another batch in this transaction: only after the last one reported its time, and only
-    // while that time once more still fits the budget
-    return timeBudgetNanos > 0
-        && !awaitingReport
-        && grantedInTransaction < MAX_BATCHES_PER_TRANSACTION
-        && usedNanos + lastBatchNanos <= timeBudgetNanos;
-  }
-
-  /** The batch granted last took {@code nanos} to score (its judge call and results). */
-  void finished(long nanos) {
-    awaitingReport = false;
-    usedNanos += nanos;
-    lastBatchNanos = nanos;
-  }
-
-  /**
-   * How many batches to arm at once: as many as one transaction is expected to take at the judge's
-   * last measured speed (1 before any batch was measured, or with one batch per transaction).
-   */
-  int batchesPerTransaction() {
-    if (timeBudgetNanos <= 0 || lastBatchNanos <= 0) {
-      return 1;
-    }
-    long fit = timeBudgetNanos / lastBatchNanos;
-    return (int) Math.max(1, Math.min(MAX_BATCHES_PER_TRANSACTION, fit));
+    return !bounded || !spent;
   }
 
   /** The stream thread's transaction was committed: the next batch may start. */
   public void transactionCommitted() {
     commits.incrementAndGet();
-    newTransaction();
-  }
-
-  private void newTransaction() {
     spent = false;
-    grantedInTransaction = 0;
-    awaitingReport = false;
-    usedNanos = 0;
   }
 
   /**
@@ -144,7 +83,7 @@ public final class CommitBudget {
    */
   public void transactionEnded() {
     aborts.incrementAndGet();
-    newTransaction();
+    spent = false;
   }
 
   /** Where the transactions stand now, to ask later whether what was written since is durable. */

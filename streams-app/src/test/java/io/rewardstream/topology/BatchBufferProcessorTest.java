@@ -196,44 +196,6 @@ class BatchBufferProcessorTest {
   }
 
   @Test
-  void underBacklogAFastJudgeGetsSeveralBatchesArmedByOneCommitAndScoredInOneTransaction() {
-    // Given: a budget that fits several batches of this (instant) fake judge
-    CommitBudget budget = CommitBudget.withinTime(60_000);
-    BatchBufferProcessor p = processor(context, store, budget, 2, 60_000);
-    context.setCurrentSystemTimeMs(10_000);
-    p.init(context);
-    // the first batch: armed, committed, scored (its time measured)
-    p.process(new Record<>("r1", buffered("r1", 0, 1, 10_000), 10_000));
-    p.process(new Record<>("r2", buffered("r2", 0, 2, 10_000), 10_000));
-    budget.transactionCommitted();
-    tick(context, 10_100);
-    assertThat(judge.calls()).containsExactly(List.of("r1", "r2"));
-    budget.transactionCommitted();
-
-    // When: a backlog of 8 arrives: the first 2 are armed as soon as they fill a batch, scored
-    // after the next commit, and the 6 behind them are armed together in that transaction
-    for (int i = 3; i <= 10; i++) {
-      p.process(new Record<>("r" + i, buffered("r" + i, 0, i, 10_200), 10_200));
-    }
-    budget.transactionCommitted();
-    tick(context, 10_300);
-    assertThat(judge.calls()).hasSize(2).last().isEqualTo(List.of("r3", "r4"));
-
-    // Then: after the one commit that made their attempts durable, all three of their batches
-    // are scored in the next transaction, batch by batch
-    budget.transactionCommitted();
-    tick(context, 10_400);
-    assertThat(judge.calls())
-        .containsExactly(
-            List.of("r1", "r2"),
-            List.of("r3", "r4"),
-            List.of("r5", "r6"),
-            List.of("r7", "r8"),
-            List.of("r9", "r10"));
-    assertThat(budget.batchesGranted()).isEqualTo(5);
-  }
-
-  @Test
   void anArmedBatchWhoseTransactionAbortedIsArmedAgainNotScoredOnLostAttempts() {
     CommitBudget budget = CommitBudget.oneBatchPerCommit();
     BatchBufferProcessor p = processor(context, store, budget, 2, 60_000);
