@@ -29,6 +29,9 @@ import java.util.regex.PatternSyntaxException;
  * @param samples default number of sampled judgments per pair
  * @param chat the model's chat template and how the judge prompt goes into it; null for a plain
  *     text judge (the bundled one)
+ * @param forcedResponse the verdict line forced onto a judgment without one ({label}, {other});
+ *     null = such a judgment abstains ({@link VerdictForcing})
+ * @param forcedCritique the same for a reflection
  */
 public record JudgeConfig(
     String responseTemplate,
@@ -43,7 +46,9 @@ public record JudgeConfig(
     double temperature,
     double topP,
     int samples,
-    ChatPrompt chat) {
+    ChatPrompt chat,
+    String forcedResponse,
+    String forcedCritique) {
 
   /** Reads the judging settings of a model directory's {@code judge.json}. */
   public static JudgeConfig read(Path judgeJson) {
@@ -67,7 +72,14 @@ public record JudgeConfig(
         gen.path("temperature").asDouble(1.0),
         gen.path("top_p").asDouble(1.0),
         gen.path("samples").asInt(8),
-        ChatPrompt.read(root, judgeJson));
+        ChatPrompt.read(root, judgeJson),
+        forced(root, "response"),
+        forced(root, "critique"));
+  }
+
+  private static String forced(JsonNode root, String key) {
+    JsonNode node = root.path("forced_verdict").get(key);
+    return node == null || node.isNull() ? null : node.asText();
   }
 
   private static String text(JsonNode root, String group, String key, Path file) {

@@ -1,6 +1,5 @@
 package io.rewardstream.judge;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.rewardstream.inference.Generation;
 import io.rewardstream.inference.GenerationRequest;
 import io.rewardstream.inference.InferenceOptions;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,8 +56,7 @@ public final class ReflectiveJudge implements Judge {
   private final VerdictForcing critiqueForcing;
   private final JudgeInfo info;
 
-  ReflectiveJudge(
-      LanguageModel model, JudgeConfig config, JudgeOptions options, VerdictForcing[] forcing) {
+  ReflectiveJudge(LanguageModel model, JudgeConfig config, JudgeOptions options) {
     this.model = model;
     this.config = config;
     this.settings = JudgeSettings.resolve(options, config);
@@ -74,8 +73,10 @@ public final class ReflectiveJudge implements Judge {
     this.prompts = new PromptBuilder(config);
     this.responseParser = new VerdictParser(config.responsePattern(), config.responseLabels());
     this.critiqueParser = new VerdictParser(config.critiquePattern(), config.critiqueLabels());
-    this.responseForcing = forcing[0];
-    this.critiqueForcing = forcing[1];
+    this.responseForcing =
+        VerdictForcing.of(config.forcedResponse(), config.responseLabels(), model, "response");
+    this.critiqueForcing =
+        VerdictForcing.of(config.forcedCritique(), config.critiqueLabels(), model, "critique");
     this.info =
         new JudgeInfo(
             model.config().id(), model.config().version(), model.modelHash(), mode.label());
@@ -86,17 +87,8 @@ public final class ReflectiveJudge implements Judge {
     LanguageModel model = LanguageModel.load(dir, inference);
     dir = model.dir();
     try {
-      Path judgeJson = dir.resolve("judge.json");
-      JudgeConfig config = JudgeConfig.read(judgeJson);
-      VerdictForcing[] forcing;
-      try {
-        forcing =
-            VerdictForcing.read(
-                new ObjectMapper().readTree(judgeJson.toFile()), config, model, judgeJson);
-      } catch (java.io.IOException e) {
-        throw new IllegalArgumentException("cannot read " + judgeJson + ": " + e.getMessage(), e);
-      }
-      ReflectiveJudge judge = new ReflectiveJudge(model, config, options, forcing);
+      ReflectiveJudge judge =
+          new ReflectiveJudge(model, JudgeConfig.read(dir.resolve("judge.json")), options);
       LOG.info(
           "judge {} {}: {}",
           judge.info().id(),
@@ -180,9 +172,7 @@ public final class ReflectiveJudge implements Judge {
       }
     }
     List<List<Generation>> generated = model.generate(requests);
-    List<GenerationRequest> forced = new ArrayList<>();
-    List<Runnable> afterForcing = new ArrayList<>();
-    List<Generation[]> picked = new ArrayList<>();
+    List<Forced> forced = new ArrayList<>();
     for (int r = 0; r < requests.size(); r++) {
       PairWork w = owners.get(r);
       if (w.failure != null) {
@@ -203,26 +193,26 @@ public final class ReflectiveJudge implements Judge {
             responseForcing.request(
                 requests.get(r).promptIds(), g, w.seed, model.config().maxContext());
         if (request != null) {
-          Generation[] slot = new Generation[1];
-          forced.add(request);
-          picked.add(slot);
-          afterForcing.add(() -> w.forceJudgment(index, order, g, slot[0], responseForcing));
+          forced.add(
+              new Forced(
+                  request, picked -> w.forceJudgment(index, order, g, picked, responseForcing)));
         }
       }
     }
-    runForced(forced, picked, afterForcing);
+    runForced(forced);
   }
 
+  /** A forced verdict's one-step request, and what to do with the label the model picked. */
+  private record Forced(GenerationRequest request, Consumer<Generation> then) {}
+
   /** One engine call for every forced verdict line, then each one's bookkeeping. */
-  private void runForced(
-      List<GenerationRequest> forced, List<Generation[]> picked, List<Runnable> afterForcing) {
+  private void runForced(List<Forced> forced) {
     if (forced.isEmpty()) {
       return;
     }
-    List<List<Generation>> out = model.generate(forced);
+    List<List<Generation>> out = model.generate(forced.stream().map(Forced::request).toList());
     for (int i = 0; i < forced.size(); i++) {
-      picked.get(i)[0] = out.get(i).get(0);
-      afterForcing.get(i).run();
+      forced.get(i).then().accept(out.get(i).get(0));
     }
   }
 
@@ -285,9 +275,7 @@ public final class ReflectiveJudge implements Judge {
       }
     }
     List<List<Generation>> generated = model.generate(requests);
-    List<GenerationRequest> forced = new ArrayList<>();
-    List<Runnable> afterForcing = new ArrayList<>();
-    List<Generation[]> picked = new ArrayList<>();
+    List<Forced> forced = new ArrayList<>();
     for (int r = 0; r < comparisons.size(); r++) {
       Comparison c = comparisons.get(r);
       Generation g = generated.get(r).get(0);
@@ -299,13 +287,11 @@ public final class ReflectiveJudge implements Judge {
           critiqueForcing.request(
               requests.get(r).promptIds(), g, c.work().seed, model.config().maxContext());
       if (request != null) {
-        Generation[] slot = new Generation[1];
-        forced.add(request);
-        picked.add(slot);
-        afterForcing.add(() -> c.recordForced(slot[0], critiqueForcing, critiqueParser));
+        forced.add(
+            new Forced(request, picked -> c.recordForced(picked, critiqueForcing, critiqueParser)));
       }
     }
-    runForced(forced, picked, afterForcing);
+    runForced(forced);
   }
 
   private Verdict decide(PairWork w) {

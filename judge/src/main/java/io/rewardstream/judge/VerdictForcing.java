@@ -1,11 +1,9 @@
 package io.rewardstream.judge;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.rewardstream.inference.Generation;
 import io.rewardstream.inference.GenerationRequest;
 import io.rewardstream.inference.LanguageModel;
 import io.rewardstream.inference.SamplingParams;
-import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -43,7 +41,10 @@ final class VerdictForcing {
     int at = template.indexOf(LABEL);
     if (at < 0 || !template.contains(OTHER)) {
       throw new IllegalArgumentException(
-          "forced_verdict." + what + " must contain {label} and {other}, got: " + template);
+          "judge.json: forced_verdict."
+              + what
+              + " must contain {label} and {other}, got: "
+              + template);
     }
     this.template = template;
     this.labels = labels;
@@ -53,7 +54,7 @@ final class VerdictForcing {
       int[] ids = model.encode(labels.get(i));
       if (ids.length != 1) {
         throw new IllegalArgumentException(
-            "forced_verdict."
+            "judge.json: forced_verdict."
                 + what
                 + ": label '"
                 + labels.get(i)
@@ -65,26 +66,19 @@ final class VerdictForcing {
       labelIds[i] = ids[0];
     }
     if (labelIds.length == 2 && labelIds[0] == labelIds[1]) {
-      throw new IllegalArgumentException("forced_verdict." + what + ": the labels are one token");
+      throw new IllegalArgumentException(
+          "judge.json: forced_verdict." + what + ": the labels are the same token");
     }
   }
 
-  /** The response and critique forcings of a judge.json, or nulls when it has none. */
-  static VerdictForcing[] read(JsonNode root, JudgeConfig config, LanguageModel model, Path file) {
-    JsonNode node = root.get("forced_verdict");
-    if (node == null || node.isNull()) {
-      return new VerdictForcing[] {null, null};
-    }
-    try {
-      return new VerdictForcing[] {
-        new VerdictForcing(
-            node.path("response").asText(), config.responseLabels(), model, "response"),
-        new VerdictForcing(
-            node.path("critique").asText(), config.critiqueLabels(), model, "critique")
-      };
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
-    }
+  /**
+   * The forcing of one kind of verdict, or null when judge.json sets none.
+   *
+   * @param what "response" or "critique", for messages
+   * @throws IllegalArgumentException naming the key and the fix
+   */
+  static VerdictForcing of(String template, List<String> labels, LanguageModel model, String what) {
+    return template == null ? null : new VerdictForcing(template, labels, model, what);
   }
 
   /**

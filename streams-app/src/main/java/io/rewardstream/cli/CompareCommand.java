@@ -1,5 +1,6 @@
 package io.rewardstream.cli;
 
+import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.replay.CommittedReader;
 import io.rewardstream.replay.Comparison;
 import io.rewardstream.replay.ComparisonReport;
@@ -59,8 +60,10 @@ final class CompareCommand implements Callable<Integer> {
     CommittedReader.Results base;
     CommittedReader.Results cand;
     try {
-      base = CommittedReader.readResults(kafka.connection(baseline, "--baseline"), baseline);
-      cand = CommittedReader.readResults(kafka.connection(candidate, "--candidate"), candidate);
+      KafkaConnection connection =
+          kafka.connection(baseline, "--baseline", candidate, "--candidate");
+      base = CommittedReader.readResults(connection, baseline);
+      cand = CommittedReader.readResults(connection, candidate);
     } catch (ReplayException e) {
       spec.commandLine().getErr().println("compare: error: " + e.getMessage());
       spec.commandLine().getErr().flush();

@@ -3,10 +3,8 @@ package io.rewardstream.cli;
 import io.rewardstream.gateway.GatewayConfig;
 import io.rewardstream.gateway.GatewayServer;
 import io.rewardstream.kafka.KafkaConnection;
-import io.rewardstream.kafka.KafkaPreflight;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -83,14 +81,14 @@ final class GatewayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    KafkaConnection connection = kafka.connection();
-    KafkaPreflight.check(
-        connection.clientConfig(),
-        List.of(
-            new KafkaPreflight.Need(rolloutsTopic, "--rollouts-topic"),
-            new KafkaPreflight.Need(rewardsTopic, "--rewards-topic"),
-            new KafkaPreflight.Need(dlqTopic, "--dlq-topic")),
-        KafkaPreflight.DEFAULT_TIMEOUT);
+    KafkaConnection connection =
+        kafka.connection(
+            rolloutsTopic,
+            "--rollouts-topic",
+            rewardsTopic,
+            "--rewards-topic",
+            dlqTopic,
+            "--dlq-topic");
     Map<String, Object> clients = new HashMap<>(connection.settings());
     GatewayConfig config =
         new GatewayConfig(

@@ -32,29 +32,19 @@ final class KafkaMixin {
               + " REWARDSTREAM_KAFKA_SASL_JAAS_CONFIG).")
   Path clientConfig;
 
-  private KafkaConnection checked;
-
   /** The settings alone, not checked against the cluster (no network). */
   KafkaConnection resolved() {
     return KafkaConnection.resolve(bootstrapServers, clientConfig, System.getenv());
   }
 
   /**
-   * Bootstrap servers, the client config file and the environment's overrides; checked once, on
-   * first use, that Kafka answers and accepts the credentials.
+   * The settings, once checked: Kafka answers, accepts the credentials and has these topics (in
+   * pairs: topic, then the option that names it, for the message).
+   *
+   * @throws io.rewardstream.kafka.KafkaPreflightException with the one-line reason
    */
-  KafkaConnection connection() {
-    if (checked == null) {
-      KafkaConnection connection = resolved();
-      KafkaPreflight.check(connection.clientConfig(), List.of(), KafkaPreflight.DEFAULT_TIMEOUT);
-      checked = connection;
-    }
-    return checked;
-  }
-
-  /** {@link #connection()}, and the topics exist ({@code setting} names each for the message). */
   KafkaConnection connection(String... topicAndSetting) {
-    KafkaConnection connection = connection();
+    KafkaConnection connection = resolved();
     List<KafkaPreflight.Need> needs = new ArrayList<>();
     for (int i = 0; i < topicAndSetting.length; i += 2) {
       needs.add(new KafkaPreflight.Need(topicAndSetting[i], topicAndSetting[i + 1]));
