@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -60,6 +61,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final String CLIENT_LISTENER = "CLIENT";
   private static final String CONTROLLER_LISTENER = "CONTROLLER";
   private static final String SCRAM_LISTENER = "SCRAM";
+  private static final String TLS_LISTENER = "TLS";
 
   /** The SASL mechanism of {@link #withScramListener()}. */
   public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
@@ -67,6 +69,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final Map<String, String> overrides;
   private boolean scram;
   private String scramBootstrapServers;
+  private Path tlsKeystore;
+  private String tlsPassword;
+  private String tlsBootstrapServers;
   private KafkaClusterTestKit cluster;
   private Path dataDir;
   private String bootstrapServers;
@@ -107,6 +112,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     scram = true;
     return this;
+  }
+
+  /**
+   * Adds a client listener on 127.0.0.1 that speaks TLS ({@code SSL}) with this PKCS12 keystore
+   * (key and certificate for 127.0.0.1), as a TLS-only production cluster would.
+   *
+   * @return this broker, not yet started
+   */
+  public synchronized EmbeddedKafkaBroker withTlsListener(Path pkcs12Keystore, String password) {
+    if (cluster != null) {
+      throw new IllegalStateException("withTlsListener() must be called before start()");
+    }
+    tlsKeystore = pkcs12Keystore;
+    tlsPassword = password;
+    return this;
+  }
+
+  /**
+   * The address of the TLS listener ({@link #withTlsListener}).
+   *
+   * @return {@code 127.0.0.1:<port>}
+   * @throws IllegalStateException if the broker is not running or has no TLS listener
+   */
+  public synchronized String tlsBootstrapServers() {
+    if (tlsBootstrapServers == null) {
+      throw new IllegalStateException("embedded broker has no running TLS listener");
+    }
+    return tlsBootstrapServers;
   }
 
   /**
@@ -158,6 +191,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       bootstrapServers = LOOPBACK + ":" + clientPort(cluster, CLIENT_LISTENER);
       if (scram) {
         scramBootstrapServers = LOOPBACK + ":" + clientPort(cluster, SCRAM_LISTENER);
+      }
+      if (tlsKeystore != null) {
+        tlsBootstrapServers = LOOPBACK + ":" + clientPort(cluster, TLS_LISTENER);
       }
       // Ctrl-C skips try-with-resources; without this the data would stay in the temp dir.
       shutdownHook = new Thread(this::close, "embedded-kafka-shutdown");
@@ -260,6 +296,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     bootstrapServers = null;
     scramBootstrapServers = null;
+    tlsBootstrapServers = null;
   }
 
   /**
@@ -300,25 +337,34 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
     Map<String, String> config = defaultConfig();
     config.putAll(overrides);
-    String listeners =
-        CLIENT_LISTENER + "://" + LOOPBACK + ":0," + CONTROLLER_LISTENER + "://" + LOOPBACK + ":0";
+    List<String> listeners = new ArrayList<>(List.of(CLIENT_LISTENER, CONTROLLER_LISTENER));
+    List<String> protocols =
+        new ArrayList<>(
+            List.of(CLIENT_LISTENER + ":PLAINTEXT", CONTROLLER_LISTENER + ":PLAINTEXT"));
     if (scram) {
-      listeners += "," + SCRAM_LISTENER + "://" + LOOPBACK + ":0";
-      config.put(
-          "listener.security.protocol.map",
-          CLIENT_LISTENER
-              + ":PLAINTEXT,"
-              + CONTROLLER_LISTENER
-              + ":PLAINTEXT,"
-              + SCRAM_LISTENER
-              + ":SASL_PLAINTEXT");
+      listeners.add(SCRAM_LISTENER);
+      protocols.add(SCRAM_LISTENER + ":SASL_PLAINTEXT");
       String prefix = "listener.name." + SCRAM_LISTENER.toLowerCase(Locale.ROOT) + ".";
       config.put(prefix + "sasl.enabled.mechanisms", SCRAM_MECHANISM);
       config.put(
           prefix + SCRAM_MECHANISM.toLowerCase(Locale.ROOT) + ".sasl.jaas.config",
           "org.apache.kafka.common.security.scram.ScramLoginModule required;");
     }
-    config.put("listeners", listeners);
+    if (tlsKeystore != null) {
+      listeners.add(TLS_LISTENER);
+      protocols.add(TLS_LISTENER + ":SSL");
+      String prefix = "listener.name." + TLS_LISTENER.toLowerCase(Locale.ROOT) + ".";
+      config.put(prefix + "ssl.keystore.location", tlsKeystore.toAbsolutePath().toString());
+      config.put(prefix + "ssl.keystore.type", "PKCS12");
+      config.put(prefix + "ssl.keystore.password", tlsPassword);
+      config.put(prefix + "ssl.key.password", tlsPassword);
+    }
+    if (listeners.size() > 2) {
+      config.put("listener.security.protocol.map", String.join(",", protocols));
+    }
+    config.put(
+        "listeners",
+        String.join(",", listeners.stream().map(l -> l + "://" + LOOPBACK + ":0").toList()));
     config.forEach(builder::setConfigProp);
     return builder.build();
   }
