@@ -375,8 +375,9 @@ public final class ReflectiveJudge implements Judge {
     /** A judgment without a verdict, completed by the forced verdict line the model picked. */
     void forceJudgment(
         int index, Order order, Generation g, Generation picked, VerdictForcing forcing) {
-      String text = g.text().strip() + forcing.line(picked);
-      CandidateVerdict verdict = verdict(responseParser.winner(forcing.line(picked)), order);
+      String line = forcing.line(picked);
+      String text = g.text().strip() + line;
+      CandidateVerdict verdict = verdict(responseParser.winner(line), order);
       float[] logProbs = java.util.Arrays.copyOf(g.logProbs(), g.logProbs().length + 1);
       logProbs[logProbs.length - 1] = picked.logProbs()[0];
       slots[index] = new Judgment(index, order, verdict, Ballot.confidence(logProbs));

@@ -65,6 +65,11 @@ class VerdictForcingTest {
           long compared = v.candidates().stream().filter(c -> c.wonReflection() != null).count();
           assertThat(v.generations()).isGreaterThanOrEqualTo(2 * v.candidates().size());
           assertThat(compared).isLessThanOrEqualTo(v.candidates().size());
+          if (mode == JudgeOptions.Mode.REFLECT) {
+            // every judgment now votes, so every one but the anchors is compared with its anchor
+            long anchors = v.candidates().stream().filter(Verdict.Candidate::anchor).count();
+            assertThat(compared).isEqualTo(v.candidates().size() - anchors);
+          }
         }
       }
     }

@@ -52,10 +52,7 @@ final class ConfigMixin {
    */
   Properties properties() {
     Properties properties = config == null ? new Properties() : ConfigValues.read(config);
-    // validated like every command's client settings (no keys RewardStream sets itself)
-    KafkaConnection.resolve("-", clientConfig, System.getenv())
-        .settings()
-        .forEach(properties::setProperty);
+    KafkaConnection.settings(clientConfig, System.getenv()).forEach(properties::setProperty);
     overrides.forEach(properties::setProperty);
     if (bootstrapServers != null) {
       properties.setProperty(AppConfig.BOOTSTRAP_SERVERS, bootstrapServers);

@@ -60,7 +60,11 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> setti
       throw new IllegalArgumentException(
           "bootstrap servers are empty: give --bootstrap-servers HOST:PORT[,...]");
     }
-    settings = Map.copyOf(settings);
+    settings = Map.copyOf(checked(settings));
+  }
+
+  /** The settings, once none of them is a key RewardStream sets itself. */
+  private static Map<String, String> checked(Map<String, String> settings) {
     for (String key : settings.keySet()) {
       if (OWNED.contains(key)) {
         throw new IllegalArgumentException(
@@ -74,6 +78,7 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> setti
                     : "RewardStream sets it itself (exactly-once delivery and its own serdes)"));
       }
     }
+    return settings;
   }
 
   /** Plaintext, no settings: a local or test cluster. */
@@ -89,12 +94,20 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> setti
    */
   public static KafkaConnection resolve(
       String bootstrapServers, Path clientConfig, Map<String, String> environment) {
+    return new KafkaConnection(bootstrapServers, settings(clientConfig, environment));
+  }
+
+  /**
+   * The client settings alone (for a command whose bootstrap servers come from its own config): the
+   * file's (null for none), overridden by the environment's, checked like {@link #resolve}.
+   */
+  public static Map<String, String> settings(Path clientConfig, Map<String, String> environment) {
     Map<String, String> settings = new TreeMap<>();
     if (clientConfig != null) {
       settings.putAll(readFile(clientConfig));
     }
     settings.putAll(fromEnvironment(environment));
-    return new KafkaConnection(bootstrapServers, settings);
+    return checked(settings);
   }
 
   /** The settings of a Kafka client properties file. */

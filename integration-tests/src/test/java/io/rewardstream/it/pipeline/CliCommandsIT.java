@@ -7,10 +7,6 @@ import io.rewardstream.app.PairCostProbe;
 import io.rewardstream.app.RewardStreamApp;
 import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.it.pipeline.Pipelines.Topics;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,14 +75,14 @@ class CliCommandsIT {
           .contains("field 'prompt' is empty");
 
       // Step 4: the probes and Prometheus see it too.
-      assertThat(http(app, "/healthz")).isEqualTo("RUNNING\n");
-      assertThat(http(app, "/metrics"))
+      assertThat(Pipelines.httpGet(app.metricsPort(), "/healthz")).isEqualTo("RUNNING\n");
+      assertThat(Pipelines.httpGet(app.metricsPort(), "/metrics"))
           .contains("rewardstream_judge_pairs_total{")
           .contains("rewardstream_judge_batch_seconds_count{")
           .contains("rewardstream_streams_running 1.0")
           .contains("kafka_stream_");
       // and the counters add up to what was produced: 3 scored + the start-up warm-up's pairs
-      String metrics = http(app, "/metrics");
+      String metrics = Pipelines.httpGet(app.metricsPort(), "/metrics");
       double warmUp = PairCostProbe.WARM_UP_PAIRS;
       assertThat(sample(metrics, "rewardstream_judge_pairs_total")).isEqualTo(3 + warmUp);
       assertThat(sample(metrics, "rewardstream_judge_verdicts_total")).isEqualTo(3 + warmUp);
@@ -102,17 +98,6 @@ class CliCommandsIT {
       }
     }
     return sum;
-  }
-
-  private static String http(RewardStreamApp app, String path) throws Exception {
-    HttpResponse<String> response =
-        HttpClient.newHttpClient()
-            .send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.metricsPort() + path))
-                    .build(),
-                HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(path).isEqualTo(200);
-    return response.body();
   }
 
   @Test

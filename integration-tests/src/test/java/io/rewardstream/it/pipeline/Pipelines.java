@@ -317,4 +317,17 @@ final class Pipelines {
       }
     }
   }
+
+  /** GET http://127.0.0.1:{port}{path}: asserts 200 and returns the body. */
+  static String httpGet(int port, String path) throws Exception {
+    java.net.http.HttpResponse<String> response =
+        java.net.http.HttpClient.newHttpClient()
+            .send(
+                java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + port + path))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as(path).isEqualTo(200);
+    return response.body();
+  }
 }

@@ -158,8 +158,8 @@ class SecuredClusterIT {
       // Step 4: drift authenticated, joined its group and runs.
       drift.awaitLog("drift: running", Duration.ofSeconds(120));
       // and serves its probe and metrics (Kafka Streams' own, the alerts topic's sends among them)
-      assertThat(http(driftPort, "/healthz")).isEqualTo("RUNNING\n");
-      assertThat(http(driftPort, "/metrics")).contains("kafka_stream_");
+      assertThat(Pipelines.httpGet(driftPort, "/healthz")).isEqualTo("RUNNING\n");
+      assertThat(Pipelines.httpGet(driftPort, "/metrics")).contains("kafka_stream_");
       assertThat(run.alive()).isTrue();
     }
 
@@ -300,17 +300,5 @@ class SecuredClusterIT {
       p.store(out, "SecuredClusterIT");
     }
     return file;
-  }
-
-  private static String http(int port, String path) throws Exception {
-    var response =
-        java.net.http.HttpClient.newHttpClient()
-            .send(
-                java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + port + path))
-                    .build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as(path).isEqualTo(200);
-    return response.body();
   }
 }
