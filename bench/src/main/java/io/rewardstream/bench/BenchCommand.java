@@ -40,6 +40,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       BenchCommand.Decode.class,
       BenchCommand.Prefix.class,
+      BenchCommand.Schedule.class,
       BenchCommand.JudgeModes.class,
       BenchCommand.Pipeline.class,
       BenchCommand.Gateway.class,
@@ -197,6 +198,57 @@ public final class BenchCommand implements Runnable, ToolCommand {
         PrefixBench.Result result = bench.run();
         bench.print(result, System.out);
         root.set("results", bench.json(result));
+      }
+      common.finish(root);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "schedule",
+      mixinStandardHelpOptions = true,
+      description =
+          "Static vs continuous batching: useful tokens/s on sequences of mixed lengths (seeded,"
+              + " EOS ignored), at each row limit.")
+  static final class Schedule implements Callable<Integer> {
+    @Mixin Common common;
+
+    @Option(names = "--model-dir", defaultValue = "models/judge-tiny", paramLabel = "DIR")
+    Path modelDir;
+
+    @Option(names = "--rows", split = ",", defaultValue = "8,32", paramLabel = "N[,N...]")
+    List<Integer> rows;
+
+    @Option(names = "--sequences", defaultValue = "64", paramLabel = "N")
+    int sequences;
+
+    @Option(names = "--prompt-tokens", defaultValue = "64", paramLabel = "N")
+    int promptTokens;
+
+    @Option(names = "--min-tokens", defaultValue = "8", paramLabel = "N")
+    int minTokens;
+
+    @Option(names = "--max-tokens", defaultValue = "64", paramLabel = "N")
+    int maxTokens;
+
+    @Option(names = "--seed", defaultValue = "23", paramLabel = "S")
+    long seed;
+
+    @Override
+    public Integer call() {
+      ObjectNode root = common.start("schedule");
+      root.put("model_dir", modelDir.toString());
+      try (LanguageModel model = LanguageModel.load(modelDir, common.inference())) {
+        ScheduleBench bench =
+            new ScheduleBench(
+                model, promptTokens, sequences, minTokens, maxTokens, seed, common.repeats);
+        List<ScheduleBench.Result> results = new ArrayList<>();
+        for (int r : rows) {
+          results.add(bench.run(r));
+          System.err.println("rows " + r + " done");
+        }
+        bench.print(results, System.out);
+        root.set("results", bench.json(results));
       }
       common.finish(root);
       return 0;

@@ -6,6 +6,7 @@ import ai.onnxruntime.OrtException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,8 +15,8 @@ import java.util.Map;
  *
  * <p>Between decode steps the cache is the previous step's {@code present.*} outputs, fed back as
  * {@code past_key_values.*} without a copy; it is then owned by that step's {@code
- * OrtSession.Result}. Only {@link #gather} copies: to share one prompt's prefill among its samples
- * and to drop finished rows.
+ * OrtSession.Result}. Only {@link #gather} and {@link #merge} copy: to share one prompt's prefill
+ * among its samples, to drop finished rows and to let newly prefilled rows join a running batch.
  */
 final class KvCache implements AutoCloseable {
 
@@ -83,42 +84,83 @@ final class KvCache implements AutoCloseable {
    * the model's context window when rows of different prompt lengths share a batch.
    */
   KvCache gather(OrtEnvironment env, int[] sourceRows, int dropColumns) {
+    return merge(env, layout, List.of(new Part(this, sourceRows, dropColumns)));
+  }
+
+  /**
+   * Rows taken from one cache: {@code rows} (indexes into it, repeats allowed) without its first
+   * {@code drop} positions.
+   */
+  record Part(KvCache cache, int[] rows, int drop) {
+    int length() {
+      return cache.length - drop;
+    }
+  }
+
+  /**
+   * One cache of the parts' rows, in order: continuous batching's way of letting newly prefilled
+   * sequences join a running batch. Every row is right-aligned to the longest part (its new
+   * positions on the left are zeros, masked as padding), so each row's own tokens keep their
+   * relative places; {@link #padAdded} says how much padding a part's rows gained. The parts'
+   * caches stay open; the caller closes them.
+   */
+  static KvCache merge(OrtEnvironment env, KvLayout layout, List<Part> parts) {
+    int length = parts.stream().mapToInt(Part::length).max().orElse(0);
+    int rows = parts.stream().mapToInt(p -> p.rows.length).sum();
     OnnxTensor[] newKeys = new OnnxTensor[layout.layers()];
     OnnxTensor[] newValues = new OnnxTensor[layout.layers()];
     try {
       for (int l = 0; l < layout.layers(); l++) {
-        newKeys[l] = gatherRows(env, keys[l], sourceRows, dropColumns);
-        newValues[l] = gatherRows(env, values[l], sourceRows, dropColumns);
+        final int layer = l;
+        newKeys[l] = copyRows(env, layout, parts, p -> p.cache.keys[layer], rows, length);
+        newValues[l] = copyRows(env, layout, parts, p -> p.cache.values[layer], rows, length);
       }
     } catch (OrtException e) {
-      throw new InferenceException("cannot copy the KV cache of batch " + batch, e);
+      throw new InferenceException("cannot copy a KV cache of " + rows + " rows", e);
     }
-    return new KvCache(layout, newKeys, newValues, sourceRows.length, length - dropColumns, null);
+    return new KvCache(layout, newKeys, newValues, rows, length, null);
   }
 
-  private OnnxTensor gatherRows(OrtEnvironment env, OnnxTensor tensor, int[] rows, int drop)
+  /** Left padding a part's rows gain in a {@link #merge} of these parts. */
+  static int padAdded(List<Part> parts, Part part) {
+    return parts.stream().mapToInt(Part::length).max().orElse(0) - part.length();
+  }
+
+  private static OnnxTensor copyRows(
+      OrtEnvironment env,
+      KvLayout layout,
+      List<Part> parts,
+      java.util.function.Function<Part, OnnxTensor> tensorOf,
+      int rows,
+      int length)
       throws OrtException {
-    int newLength = length - drop;
-    int rowFloats = Math.toIntExact(layout.rowFloats(length));
-    int newRowFloats = Math.toIntExact(layout.rowFloats(newLength));
+    int newRowFloats = Math.toIntExact(layout.rowFloats(length));
     int headDim = layout.headDim();
-    FloatBuffer source = tensor.getFloatBuffer(); // [batch, kv_heads, length, head_dim]
-    FloatBuffer target = // [rows, kv_heads, length - drop, head_dim]
-        ByteBuffer.allocateDirect(rows.length * newRowFloats * Float.BYTES)
+    FloatBuffer target = // [rows, kv_heads, length, head_dim], zero where a row gained padding
+        ByteBuffer.allocateDirect(rows * newRowFloats * Float.BYTES)
             .order(ByteOrder.nativeOrder())
             .asFloatBuffer();
-    for (int i = 0; i < rows.length; i++) {
-      if (drop == 0) {
-        target.put(i * newRowFloats, source, rows[i] * rowFloats, rowFloats);
-        continue;
-      }
-      for (int h = 0; h < layout.kvHeads(); h++) {
-        int from = rows[i] * rowFloats + (h * length + drop) * headDim;
-        int to = i * newRowFloats + h * newLength * headDim;
-        target.put(to, source, from, newLength * headDim);
+    int i = 0;
+    for (Part part : parts) {
+      FloatBuffer source = tensorOf.apply(part).getFloatBuffer(); // [batch, kv_heads, len, hd]
+      int oldLength = part.cache.length;
+      int rowFloats = Math.toIntExact(layout.rowFloats(oldLength));
+      int kept = part.length();
+      int pad = length - kept;
+      for (int row : part.rows) {
+        if (pad == 0 && part.drop == 0) {
+          target.put(i * newRowFloats, source, row * rowFloats, rowFloats);
+        } else {
+          for (int h = 0; h < layout.kvHeads(); h++) {
+            int from = row * rowFloats + (h * oldLength + part.drop) * headDim;
+            int to = i * newRowFloats + (h * length + pad) * headDim;
+            target.put(to, source, from, kept * headDim);
+          }
+        }
+        i++;
       }
     }
-    return OnnxTensor.createTensor(env, target, layout.shape(rows.length, newLength));
+    return OnnxTensor.createTensor(env, target, layout.shape(rows, length));
   }
 
   @Override

@@ -30,15 +30,22 @@ public final class LanguageModel implements AutoCloseable {
   private final TextTokenizer tokenizer;
   private final OnnxCausalLm lm;
   private final Generator generator;
+  private final int maxBatchRows;
   private final String modelHash;
 
   private LanguageModel(
-      Path dir, ModelConfig config, TextTokenizer tokenizer, OnnxCausalLm lm, int vocab) {
+      Path dir,
+      ModelConfig config,
+      TextTokenizer tokenizer,
+      OnnxCausalLm lm,
+      int vocab,
+      int maxBatchRows) {
     this.dir = dir;
     this.config = config;
     this.tokenizer = tokenizer;
     this.lm = lm;
     this.generator = new Generator(lm, config, tokenizer, vocab);
+    this.maxBatchRows = maxBatchRows;
     this.modelHash = sha256(dir.resolve(MODEL_FILE));
   }
 
@@ -62,7 +69,7 @@ public final class LanguageModel implements AutoCloseable {
       throw e;
     }
     int vocab = probeVocab(lm, config);
-    return new LanguageModel(dir, config, tokenizer, lm, vocab);
+    return new LanguageModel(dir, config, tokenizer, lm, vocab, options.maxBatchRows());
   }
 
   /**
@@ -157,12 +164,26 @@ public final class LanguageModel implements AutoCloseable {
   }
 
   /**
-   * Generates every request in one batch, sharing each prompt's prefill among its samples.
+   * Generates every request, sharing each prompt's prefill among its samples, at most {@code max
+   * batch rows} sequences at a time (continuous batching).
    *
    * @return per request, its generations in sample order
    */
   public List<List<Generation>> generate(List<GenerationRequest> requests) {
-    return generator.generate(requests);
+    return generator.generate(requests, maxBatchRows);
+  }
+
+  /**
+   * A continuous batch to submit work to, including work that depends on earlier results (submit it
+   * from a completion callback): see {@link GenerationQueue}.
+   */
+  public GenerationQueue queue() {
+    return new GenerationQueue(generator.new Queue(maxBatchRows));
+  }
+
+  /** As {@link #queue()} with another row limit (0 = none): benchmarks compare schedules. */
+  public GenerationQueue queue(int maxRows) {
+    return new GenerationQueue(generator.new Queue(maxRows));
   }
 
   private static String sha256(Path file) {

@@ -151,6 +151,120 @@ class LanguageModelTest {
     }
   }
 
+  /**
+   * Requests of different prompt lengths, sample counts, temperatures and budgets: rows finish at
+   * very different steps, so a capped batch keeps letting waiting rows join.
+   */
+  private static List<GenerationRequest> mixedRequests() {
+    List<GenerationRequest> out = new ArrayList<>();
+    int k = 0;
+    for (JsonNode c : fixtures.get("cases")) {
+      int[] prompt = ints(c.get("input_ids"));
+      out.add(new GenerationRequest(prompt, new long[] {k}, fixtureGreedy()));
+      SamplingParams hot = new SamplingParams(2.0, 1.0, 8 + 9 * k, List.of("</Result>"));
+      out.add(new GenerationRequest(prompt, new long[] {100 + k, 200 + k, 300 + k}, hot));
+      k++;
+    }
+    return out;
+  }
+
+  @Test
+  void continuousBatchingGivesEveryRowTheTokensOfOneStaticBatch() {
+    List<GenerationRequest> requests = mixedRequests();
+    // given: every row in one batch (no limit)
+    List<List<Generation>> whole = model.generate(requests);
+    for (int maxRows : new int[] {1, 2, 3, 5}) {
+      // when: at most maxRows rows at a time, waiting ones joining as rows finish
+      GenerationQueue queue = model.queue(maxRows);
+      List<List<Generation>> capped = new ArrayList<>();
+      for (GenerationRequest r : requests) {
+        capped.add(null);
+        int index = capped.size() - 1;
+        queue.submit(r, generations -> capped.set(index, generations));
+      }
+      queue.run();
+      // then: the same tokens and log-probs, row by row
+      for (int q = 0; q < requests.size(); q++) {
+        for (int s = 0; s < requests.get(q).samples(); s++) {
+          Generation a = whole.get(q).get(s);
+          Generation b = capped.get(q).get(s);
+          assertThat(b.tokenIds())
+              .as("request %d sample %d, max %d rows", q, s, maxRows)
+              .containsExactly(a.tokenIds());
+          for (int t = 0; t < a.logProbs().length; t++) {
+            assertThat(b.logProbs()[t]).isCloseTo(a.logProbs()[t], within(1e-4f));
+          }
+        }
+      }
+      // and: rows really joined a running batch (the budgets differ, so rows finish apart; with
+      // one row there is never a running batch to join)
+      if (maxRows > 1) {
+        assertThat(queue.joins()).as("joins at max %d rows", maxRows).isPositive();
+      }
+    }
+    // and: the samples differ, so a mix-up between rows would show
+    assertThat(whole.get(3).stream().map(Generation::text).distinct().count()).isGreaterThan(1);
+  }
+
+  @Test
+  void workSubmittedFromACallbackRunsInTheSameBatchAndMatchesRunningItAlone() {
+    List<JsonNode> cases = new ArrayList<>();
+    fixtures.get("cases").forEach(cases::add);
+    SamplingParams follow = SamplingParams.greedy(12, List.of());
+    // given: each prompt's greedy judgment, then (from its callback) a continuation of prompt +
+    // judgment, the way the judge queues a reflection once its anchor is known
+    GenerationQueue queue = model.queue(4);
+    List<int[]> followPrompts = new ArrayList<>();
+    List<Generation> followed = new ArrayList<>(); // by follow-up, in submission order
+    for (JsonNode c : cases) {
+      int[] prompt = ints(c.get("input_ids"));
+      queue.submit(
+          new GenerationRequest(prompt, new long[] {0}, fixtureGreedy()),
+          first -> {
+            int[] next = concat(prompt, first.get(0).tokenIds());
+            followPrompts.add(next);
+            followed.add(null);
+            int index = followed.size() - 1;
+            queue.submit(
+                new GenerationRequest(next, new long[] {0}, follow),
+                more -> followed.set(index, more.get(0)));
+          });
+    }
+    // when
+    queue.run();
+    // then: every follow-up ran, inside the same run, each with the tokens it gets alone
+    assertThat(followed).hasSize(cases.size()).doesNotContainNull();
+    for (int i = 0; i < followed.size(); i++) {
+      List<Generation> alone =
+          model
+              .generate(
+                  List.of(new GenerationRequest(followPrompts.get(i), new long[] {0}, follow)))
+              .get(0);
+      assertThat(followed.get(i).tokenIds()).containsExactly(alone.get(0).tokenIds());
+    }
+  }
+
+  @Test
+  void oneTokenRequestsFinishAtPrefillAndStillComplete() {
+    int[] prompt = ints(fixtures.get("cases").get(0).get("input_ids"));
+    GenerationQueue queue = model.queue(2);
+    List<Generation> got = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queue.submit(
+          new GenerationRequest(prompt, new long[] {i}, SamplingParams.greedy(1, List.of())),
+          g -> got.add(g.get(0)));
+    }
+    queue.run();
+    assertThat(got).hasSize(5).allSatisfy(g -> assertThat(g.tokenIds()).hasSize(1));
+    assertThat(queue.steps()).isZero();
+  }
+
+  private static int[] concat(int[] a, int[] b) {
+    int[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
   @Test
   void sharedPrefixSamplingEqualsIndependentSamplingWithTheSameSeeds() {
     int[] prompt = ints(fixtures.get("cases").get(0).get("input_ids"));

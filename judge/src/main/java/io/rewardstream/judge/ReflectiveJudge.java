@@ -1,6 +1,7 @@
 package io.rewardstream.judge;
 
 import io.rewardstream.inference.Generation;
+import io.rewardstream.inference.GenerationQueue;
 import io.rewardstream.inference.GenerationRequest;
 import io.rewardstream.inference.InferenceOptions;
 import io.rewardstream.inference.LanguageModel;
@@ -19,19 +20,20 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The reflective generative judge (ReflectRM, arXiv 2604.07506 §3.3) and its cheaper modes.
  *
- * <p>For a batch it runs two engine calls: every pair's N judgments together (the prompt of each
- * order prefilled once, shared by its samples), then every pair's reflections together. In reflect
- * mode the anchors are per order, our order-balanced variant: a critique is compared with the most
- * confident critique written about the responses in the same order, so both critiques in a
- * reflection prompt refer to the same "Response 1" (comparing across orders would need the labels
- * in one critique rewritten, which a model was never trained to read).
+ * <p>A batch is one continuous batch in the engine ({@link GenerationQueue}): every pair's N
+ * judgments are queued (the prompt of each order prefilled once, shared by its samples), and as
+ * soon as a pair's judgments are back its reflections are queued, to run beside the judgments of
+ * pairs still generating rather than after the slowest of them. In reflect mode the anchors are per
+ * order, our order-balanced variant: a critique is compared with the most confident critique
+ * written about the responses in the same order, so both critiques in a reflection prompt refer to
+ * the same "Response 1" (comparing across orders would need the labels in one critique rewritten,
+ * which a model was never trained to read).
  *
  * <p>Everything random is seeded from (rollout id, judge version): the same pair scored twice, in
  * any batch, gives the same verdict.
@@ -124,13 +126,13 @@ public final class ReflectiveJudge implements Judge {
   @Override
   public List<Verdict> judge(List<PairInput> batch) {
     List<PairWork> work = new ArrayList<>();
+    GenerationQueue queue = model.queue();
     for (PairInput pair : batch) {
-      work.add(new PairWork(pair, seedOf(pair.rolloutId(), info.version())));
+      PairWork w = new PairWork(pair, seedOf(pair.rolloutId(), info.version()));
+      work.add(w);
+      submitJudgments(queue, w);
     }
-    generateJudgments(work);
-    if (mode == Mode.REFLECT) {
-      reflect(work);
-    }
+    queue.run();
     List<Verdict> out = new ArrayList<>();
     for (PairWork w : work) {
       out.add(
@@ -155,64 +157,62 @@ public final class ReflectiveJudge implements Judge {
     }
   }
 
-  private void generateJudgments(List<PairWork> work) {
-    List<GenerationRequest> requests = new ArrayList<>();
-    List<PairWork> owners = new ArrayList<>();
-    List<Order> orders = new ArrayList<>();
-    for (PairWork w : work) {
-      for (Order order : Order.values()) {
-        int[] ids = model.encodePrompt(prompts.judgment(w.pair, order));
-        if (ids.length + config.maxNewTokens() > model.config().maxContext()) {
-          w.failure = tooLong(ids.length);
-          break;
-        }
-        requests.add(new GenerationRequest(ids, sampleSeeds(w.seed, order), judgmentParams));
-        owners.add(w);
-        orders.add(order);
+  /**
+   * Queues a pair's judgments, both orders. Each order's completion queues the forced verdict lines
+   * its unparsed judgments need; once both orders are complete (forced lines included), reflect
+   * mode queues the pair's reflections at once, so they run while other pairs are still judging.
+   */
+  private void submitJudgments(GenerationQueue queue, PairWork w) {
+    List<int[]> ids = new ArrayList<>();
+    for (Order order : Order.values()) {
+      int[] prompt = model.encodePrompt(prompts.judgment(w.pair, order));
+      if (prompt.length + config.maxNewTokens() > model.config().maxContext()) {
+        w.failure = tooLong(prompt.length);
+        return;
       }
+      ids.add(prompt);
     }
-    List<List<Generation>> generated = model.generate(requests);
-    List<Forced> forced = new ArrayList<>();
-    for (int r = 0; r < requests.size(); r++) {
-      PairWork w = owners.get(r);
-      if (w.failure != null) {
-        continue;
-      }
-      Order order = orders.get(r);
-      int first = w.addJudgments(order, generated.get(r));
-      if (responseForcing == null) {
-        continue;
-      }
-      for (int k = 0; k < generated.get(r).size(); k++) {
-        int index = first + k;
-        Generation g = generated.get(r).get(k);
-        if (w.slots[index].votes()) {
-          continue;
-        }
-        GenerationRequest request =
-            responseForcing.request(
-                requests.get(r).promptIds(), g, w.seed, model.config().maxContext());
-        if (request != null) {
-          forced.add(
-              new Forced(
-                  request, picked -> w.forceJudgment(index, order, g, picked, responseForcing)));
-        }
-      }
+    w.outstanding = ids.size();
+    for (Order order : Order.values()) {
+      GenerationRequest request =
+          new GenerationRequest(
+              ids.get(order.ordinal()), sampleSeeds(w.seed, order), judgmentParams);
+      queue.submit(request, generated -> judged(queue, w, order, request, generated));
     }
-    runForced(forced);
   }
 
-  /** A forced verdict's one-step request, and what to do with the label the model picked. */
-  private record Forced(GenerationRequest request, Consumer<Generation> then) {}
-
-  /** One engine call for every forced verdict line, then each one's bookkeeping. */
-  private void runForced(List<Forced> forced) {
-    if (forced.isEmpty()) {
-      return;
+  /** One order's judgments are back: record them, force the missing verdicts. */
+  private void judged(
+      GenerationQueue queue,
+      PairWork w,
+      Order order,
+      GenerationRequest request,
+      List<Generation> generated) {
+    int first = w.addJudgments(order, generated);
+    for (int k = 0; responseForcing != null && k < generated.size(); k++) {
+      int index = first + k;
+      Generation g = generated.get(k);
+      if (w.slots[index].votes()) {
+        continue;
+      }
+      GenerationRequest forced =
+          responseForcing.request(request.promptIds(), g, w.seed, model.config().maxContext());
+      if (forced != null) {
+        w.outstanding++;
+        queue.submit(
+            forced,
+            picked -> {
+              w.forceJudgment(index, order, g, picked.get(0), responseForcing);
+              judgmentDone(queue, w);
+            });
+      }
     }
-    List<List<Generation>> out = model.generate(forced.stream().map(Forced::request).toList());
-    for (int i = 0; i < forced.size(); i++) {
-      forced.get(i).then().accept(out.get(i).get(0));
+    judgmentDone(queue, w);
+  }
+
+  private void judgmentDone(GenerationQueue queue, PairWork w) {
+    if (--w.outstanding == 0 && mode == Mode.REFLECT) {
+      submitReflections(queue, w);
     }
   }
 
@@ -238,60 +238,50 @@ public final class ReflectiveJudge implements Judge {
     return seeds;
   }
 
-  /** Compares every voting judgment with its order's anchor, all pairs in one engine call. */
-  private void reflect(List<PairWork> work) {
-    List<GenerationRequest> requests = new ArrayList<>();
-    List<Comparison> comparisons = new ArrayList<>();
-    for (PairWork w : work) {
-      if (w.failure != null) {
+  /** Queues the comparison of every voting judgment of a pair with its order's anchor. */
+  private void submitReflections(GenerationQueue queue, PairWork w) {
+    SplittableRandom coin = new SplittableRandom(w.seed ^ 0x5DEECE66DL);
+    w.anchors = Ballot.anchors(w.judgments());
+    for (Judgment j : w.judgments()) {
+      Judgment anchor = w.anchorOf(j.order());
+      if (!j.votes() || anchor == null || anchor.index() == j.index()) {
         continue;
       }
-      SplittableRandom coin = new SplittableRandom(w.seed ^ 0x5DEECE66DL);
-      w.anchors = Ballot.anchors(w.judgments());
-      for (Judgment j : w.judgments()) {
-        Judgment anchor = w.anchorOf(j.order());
-        if (!j.votes() || anchor == null || anchor.index() == j.index()) {
-          continue;
-        }
-        boolean anchorFirst = coin.nextBoolean();
-        String a = w.texts.get(anchor.index());
-        String c = w.texts.get(j.index());
-        String prompt =
-            prompts.reflection(w.pair, j.order(), anchorFirst ? a : c, anchorFirst ? c : a);
-        int[] ids = model.encodePrompt(prompt);
-        // Generate into whatever room the context leaves (a verdict cut short does not parse and
-        // counts as lost); with no room at all the judgment stays "not compared".
-        int room =
-            Math.min(config.reflectionMaxNewTokens(), model.config().maxContext() - ids.length);
-        if (room < 1) {
-          continue;
-        }
-        SamplingParams params =
-            room == config.reflectionMaxNewTokens()
-                ? reflectionParams
-                : SamplingParams.greedy(room, config.stopStrings());
-        requests.add(new GenerationRequest(ids, new long[] {w.seed}, params));
-        comparisons.add(new Comparison(w, j.index(), anchorFirst));
-      }
-    }
-    List<List<Generation>> generated = model.generate(requests);
-    List<Forced> forced = new ArrayList<>();
-    for (int r = 0; r < comparisons.size(); r++) {
-      Comparison c = comparisons.get(r);
-      Generation g = generated.get(r).get(0);
-      boolean parsed = c.record(g, critiqueParser);
-      if (parsed || critiqueForcing == null) {
+      boolean anchorFirst = coin.nextBoolean();
+      String a = w.texts.get(anchor.index());
+      String c = w.texts.get(j.index());
+      String prompt =
+          prompts.reflection(w.pair, j.order(), anchorFirst ? a : c, anchorFirst ? c : a);
+      int[] ids = model.encodePrompt(prompt);
+      // Generate into whatever room the context leaves (a verdict cut short does not parse and
+      // counts as lost); with no room at all the judgment stays "not compared".
+      int room =
+          Math.min(config.reflectionMaxNewTokens(), model.config().maxContext() - ids.length);
+      if (room < 1) {
         continue;
       }
-      GenerationRequest request =
-          critiqueForcing.request(
-              requests.get(r).promptIds(), g, c.work().seed, model.config().maxContext());
-      if (request != null) {
-        forced.add(
-            new Forced(request, picked -> c.recordForced(picked, critiqueForcing, critiqueParser)));
-      }
+      SamplingParams params =
+          room == config.reflectionMaxNewTokens()
+              ? reflectionParams
+              : SamplingParams.greedy(room, config.stopStrings());
+      Comparison comparison = new Comparison(w, j.index(), anchorFirst);
+      queue.submit(
+          new GenerationRequest(ids, new long[] {w.seed}, params),
+          generated -> {
+            Generation g = generated.get(0);
+            if (comparison.record(g, critiqueParser) || critiqueForcing == null) {
+              return;
+            }
+            GenerationRequest forced =
+                critiqueForcing.request(ids, g, w.seed, model.config().maxContext());
+            if (forced != null) {
+              queue.submit(
+                  forced,
+                  picked ->
+                      comparison.recordForced(picked.get(0), critiqueForcing, critiqueParser));
+            }
+          });
     }
-    runForced(forced);
   }
 
   private Verdict decide(PairWork w) {
@@ -338,6 +328,7 @@ public final class ReflectiveJudge implements Judge {
     final int[] tokens = new int[samples];
     final Boolean[] won = new Boolean[samples];
     List<Judgment> anchors = List.of();
+    int outstanding; // judgment requests and forced verdict lines not back yet
     int generations;
     long tokensUsed;
     String failure;

@@ -58,6 +58,7 @@ import java.util.regex.Pattern;
  * @param judgeTemperature sampling temperature; NaN = the model's judge.json
  * @param inferenceDevice cpu or cuda
  * @param intraOpThreads ONNX Runtime intra-op threads; 0 lets ONNX Runtime decide
+ * @param maxBatchRows most sequences the engine decodes together (continuous batching); 0 = all
  * @param stateDir Kafka Streams state directory; null keeps Kafka Streams' default
  * @param pairCostMs estimated (or measured) wall time to score one pair, in ms
  * @param costSafetyFactor multiplier on the batch cost when sizing the timeouts
@@ -84,6 +85,7 @@ public record AppConfig(
     double judgeTemperature,
     String inferenceDevice,
     int intraOpThreads,
+    int maxBatchRows,
     String stateDir,
     long pairCostMs,
     double costSafetyFactor,
@@ -114,6 +116,7 @@ public record AppConfig(
   public static final String JUDGE_TEMPERATURE = "judge.temperature";
   public static final String INFERENCE_DEVICE = "inference.device";
   public static final String INFERENCE_INTRA_OP_THREADS = "inference.intra.op.threads";
+  public static final String INFERENCE_MAX_BATCH_ROWS = "inference.max.batch.rows";
   public static final String STATE_DIR = "state.dir";
   public static final String JUDGE_PAIR_COST_MS = "judge.pair.cost.ms";
   public static final String JUDGE_COST_SAFETY_FACTOR = "judge.cost.safety.factor";
@@ -158,6 +161,7 @@ public record AppConfig(
           new ConfigKey(JUDGE_TEMPERATURE, "", "sampling temperature; empty = judge.json"),
           new ConfigKey(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
           new ConfigKey(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
+          new ConfigKey(INFERENCE_MAX_BATCH_ROWS, "0", "sequences decoded together; 0 = all"),
           new ConfigKey(STATE_DIR, "", "Kafka Streams state dir; empty = a free one per instance"),
           new ConfigKey(
               JUDGE_PAIR_COST_MS,
@@ -231,6 +235,7 @@ public record AppConfig(
     }
     inferenceDevice = requireOneOf(INFERENCE_DEVICE, inferenceDevice, DEVICES);
     requireRange(INFERENCE_INTRA_OP_THREADS, intraOpThreads, 0, 1024);
+    requireRange(INFERENCE_MAX_BATCH_ROWS, maxBatchRows, 0, 1 << 16);
     stateDir = stateDir == null || stateDir.isBlank() ? null : stateDir;
     requireRange(JUDGE_PAIR_COST_MS, pairCostMs, 1, 3_600_000);
     if (!(costSafetyFactor >= 1.0 && costSafetyFactor <= 100.0)) {
@@ -313,6 +318,7 @@ public record AppConfig(
             : parse(values, JUDGE_TEMPERATURE, Double::parseDouble, "a number, e.g. 1.0"),
         values.get(INFERENCE_DEVICE),
         parse(values, INFERENCE_INTRA_OP_THREADS, Integer::parseInt, "a thread count, e.g. 4"),
+        parse(values, INFERENCE_MAX_BATCH_ROWS, Integer::parseInt, "a row count, e.g. 64"),
         values.get(STATE_DIR),
         parse(values, JUDGE_PAIR_COST_MS, Long::parseLong, "milliseconds, e.g. 2000"),
         parse(values, JUDGE_COST_SAFETY_FACTOR, Double::parseDouble, "a number, e.g. 3.0"),
@@ -356,6 +362,7 @@ public record AppConfig(
         judgeTemperature,
         inferenceDevice,
         intraOpThreads,
+        maxBatchRows,
         newStateDir,
         newPairCostMs,
         costSafetyFactor,
@@ -410,11 +417,11 @@ public record AppConfig(
     return new JudgeOptions(JudgeOptions.Mode.parse(judgeMode), judgeSamples, judgeTemperature);
   }
 
-  /** How the judge's model runs (device, threads; CUDA device 0). */
+  /** How the judge's model runs (device, threads, batch rows; CUDA device 0). */
   public InferenceOptions inferenceOptions() {
     InferenceOptions.Device device =
         InferenceOptions.Device.valueOf(inferenceDevice.toUpperCase(Locale.ROOT));
-    return new InferenceOptions(device, intraOpThreads, 0);
+    return new InferenceOptions(device, intraOpThreads, 0, maxBatchRows);
   }
 
   /** Wall time one full batch may take, with the safety factor: what the timeouts must cover. */

@@ -55,6 +55,15 @@ public final class JudgeMixin {
       defaultValue = "0")
   int threads;
 
+  @Option(
+      names = "--max-batch-rows",
+      paramLabel = "N",
+      description =
+          "Most sequences decoded together; waiting ones join as rows finish, 0 = all at once"
+              + " (default: ${DEFAULT-VALUE}).",
+      defaultValue = "0")
+  int maxBatchRows;
+
   /**
    * Writes these options as {@code run} config keys, for commands that start the app themselves
    * (the demo); samples and temperature left unset keep the model's own defaults.
@@ -72,6 +81,7 @@ public final class JudgeMixin {
     }
     p.setProperty(AppConfig.INFERENCE_DEVICE, device);
     p.setProperty(AppConfig.INFERENCE_INTRA_OP_THREADS, Integer.toString(threads));
+    p.setProperty(AppConfig.INFERENCE_MAX_BATCH_ROWS, Integer.toString(maxBatchRows));
   }
 
   JudgeOptions judgeOptions() {
@@ -86,7 +96,11 @@ public final class JudgeMixin {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--device must be cpu or cuda, got '" + device + "'", e);
     }
-    return new InferenceOptions(d, threads, 0);
+    if (maxBatchRows < 0) {
+      throw new IllegalArgumentException(
+          "--max-batch-rows must be >= 0 (0 = all at once), got " + maxBatchRows);
+    }
+    return new InferenceOptions(d, threads, 0, maxBatchRows);
   }
 
   ReflectiveJudge open() {

@@ -268,4 +268,13 @@ class AppConfigTest {
     assertThat(config.inferenceOptions())
         .isEqualTo(new InferenceOptions(InferenceOptions.Device.CUDA, 4, 0));
   }
+
+  @Test
+  void maxBatchRowsReachesTheEngineAndANegativeOneIsRefusedByName() {
+    assertThat(config("inference.max.batch.rows", "32").inferenceOptions().maxBatchRows())
+        .isEqualTo(32);
+    assertThat(config().inferenceOptions().maxBatchRows()).isZero();
+    assertThatThrownBy(() -> config("inference.max.batch.rows", "-1"))
+        .hasMessageContaining("inference.max.batch.rows");
+  }
 }
