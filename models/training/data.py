@@ -53,6 +53,80 @@ OBJECTS = ["apples", "pears", "cups", "pens", "books", "hats", "coins", "cards",
            "beads", "forks", "leaves"]
 
 
+# Varied surface forms (judge-tiny 3.1.0, issue 24): every generator below draws a share VARIED of
+# its pairs with these instead of the fixed phrasings above, so the judge learns to find the
+# numbers in text it has not seen verbatim. Each pool has a held-out part that training never
+# uses (HELDOUT_*; make_shift.py and the shift set draw only from those), so the shift set
+# measures generalisation to unseen names, objects, phrasings and working, not memory.
+VARIED = 0.0
+EXTRA_NAMES = ["Alba", "Boris", "Cora", "Diego", "Edda", "Felix", "Greta", "Hal", "Iris", "Jonas",
+               "Kara", "Lars", "Maya", "Nils", "Opal", "Pedro", "Quinn", "Rosa", "Stan", "Tess",
+               "Ugo", "Vince", "Wanda", "Xena", "Yusuf", "Zara", "Amir", "Bianca", "Cyrus", "Dalia",
+               "Emil", "Frida", "Gil", "Hedda", "Igor", "June", "Karl", "Lola", "Milo", "Nora",
+               "Otto", "Petra", "Rafa", "Selma", "Theo", "Ulla", "Viggo", "Willa", "Yann", "Zeno"]
+EXTRA_OBJECTS = ["bricks", "spoons", "mugs", "grapes", "pencils", "shirts", "gloves", "tiles",
+                 "coats", "chairs", "flags", "drums", "kettles", "melons", "peaches", "combs",
+                 "nails", "bolts", "boxes", "sacks", "plates", "wires", "corks", "seeds", "blocks",
+                 "cans", "dice", "badges", "ropes", "quilts", "cones", "mats", "pots", "brushes"]
+# never trained on (the shift set's vocabulary)
+HELDOUT_NAMES = ["Priya", "Sven", "Keiko", "Tomas", "Aisha", "Bruno", "Chen", "Dmitri", "Elena",
+                 "Farah", "Goran", "Hiro", "Ingrid", "Jamal", "Katya", "Lucia", "Mateo", "Nadia"]
+HELDOUT_OBJECTS = ["marbles", "stickers", "lemons", "buttons", "candles", "pebbles", "ribbons",
+                   "tickets", "crayons", "walnuts", "magnets", "feathers"]
+# how a prompt states a lookup fact; {n} name, {k} number, {o} object
+FACT_FORMS = ["{n} has {k} {o}.", "{n} owns {k} {o}.", "{n} has got {k} {o}.", "{k} {o} belong to {n}.",
+              "{n}'s {o}: {k}.", "{n} keeps {k} {o} at home.", "{n} collected {k} {o}."]
+HELDOUT_FACT_FORMS = ["{n} holds {k} {o}.", "There are {k} {o} that {n} owns."]
+QUESTION_FORMS = ["How many {o} does {n} have{now}?", "How many {o} has {n} got{now}?",
+                  "{n} has how many {o}{now}?", "What number of {o} does {n} own{now}?",
+                  "Tell me how many {o} {n} has{now}.", "How many {o} belong to {n}{now}?",
+                  "Find the count of {o} for {n}{now}.", "So how many {o} does {n} have{now}?"]
+# make_shift.py's rephrasings
+HELDOUT_QUESTION_FORMS = ["What is the number of {o} {n} has{now}?", "Count the {o} {n} has{now}.",
+                          "How many {o} are with {n}{now}?"]
+# a response's answer; {k} the number it gives
+ANSWER_FORMS = ["{n} has {k} {o}.", "{k} {o}.", "The answer is {k}.", "{k}", "{k}.", "{n} has {k}.",
+                "It is {k}.", "Answer: {k}", "That makes {k} {o}.", "I count {k} {o}.",
+                "Definitely {k}.", "{n} has {k} {o} in total.", "So the answer is {k}.",
+                "The count is {k}.", "Clearly {k} {o}."]
+# never trained on (make_shift.py's "format" subset)
+HELDOUT_ANSWER_FORMS = ["Final answer: {k}.", "My answer is {k} {o}.", "{k}, I believe.",
+                        "I think it is {k}.", "{n} ends up with {k} {o}."]
+# sentences a response may open or close with (no digits)
+LEAD_INS = ["Let me think.", "Looking at the facts,", "Reading the question again.", "From the text:",
+            "Step by step:", "OK.", "Sure!", "Good question.", "Easy one.", "Here is my answer:",
+            "Based on the information given,", "Let me look.", "Hmm."]
+TAGS = ["Hope this helps.", "That is all.", "Let me know if you need more.", "I am sure.",
+        "Double-checked.", "Thanks!"]
+# make_shift.py's working sentences
+HELDOUT_LEAD_INS = ["Let me check the question.", "I read it carefully.", "Counting again:", "Working it out:"]
+ARITH_FORMS = {"+": ["{n} has {a} {o} and gets {b} more.", "{n} has {a} {o} and buys {b} more.",
+                     "{n} had {a} {o}, then found {b} more.", "{n} starts with {a} {o} and is given {b}."],
+               "-": ["{n} has {a} {o} and gives away {b}.", "{n} has {a} {o} and loses {b}.",
+                     "{n} had {a} {o}, then sold {b}.", "{n} starts with {a} {o} and gives {b} to a friend."],
+               "x": ["{n} has {a} bags with {b} {o} in each.", "{n} has {a} boxes of {b} {o}.",
+                     "{n} buys {a} packs of {b} {o}.", "{n} has {a} rows of {b} {o}."]}
+
+
+def vocab(rng, pool, extra, k):
+    """k distinct names (or objects): from the fixed pool, or, for a varied pair, from it and the
+    extra pool (never the held-out one)."""
+    return rng.sample(pool + extra, k)
+
+
+def answer_text(rng, name, k, obj, working=None):
+    """A varied response giving the number k: an answer form, sometimes after a lead-in or the
+    working, sometimes followed by a closing sentence."""
+    text = rng.choice(ANSWER_FORMS).format(n=name, k=k, o=obj)
+    if working and rng.random() < 0.5:
+        text = f"{working} {text}"
+    elif rng.random() < 0.35:
+        text = f"{rng.choice(LEAD_INS)} {text}"
+    if rng.random() < 0.2:
+        text = f"{text} {rng.choice(TAGS)}"
+    return text
+
+
 def is_heldout(prompt: str) -> bool:
     return int(hashlib.sha256(prompt.encode()).hexdigest(), 16) % 10 == 0
 
@@ -76,60 +150,90 @@ def lookup_fact(name, n, obj):
     return {"sentence": f"{name} has {n} {obj}.", "name": f"{name} {n} {obj}.", "object": f"{obj} {n}."}[LOOKUP_FACT]
 
 
-def make_lookup(rng, n_facts=3):
+def make_lookup(rng, n_facts=3, varied=None):
     """A lookup pair; the training tasks and the held-out set use three facts, the stress set
-    (stress_set) more."""
-    names = rng.sample(NAMES, n_facts)
-    objs = rng.sample(OBJECTS, n_facts)
-    nums = rng.sample(range(1, 10), n_facts)
-    q = rng.randrange(n_facts)
-    facts = " ".join(f"{n} has {k} {o}." for n, k, o in zip(names, nums, objs))
-    prompt = f"{facts} How many {objs[q]} does {names[q]} have?"
-    right = nums[q]
-    if rng.random() < 0.7:
-        wrong = nums[rng.choice([i for i in range(n_facts) if i != q])]
+    (stress_set) more. varied: varied surface forms (two-digit counts, other phrasings and
+    vocabulary, responses with lead-ins); None = with probability VARIED."""
+    if varied is None:
+        varied = rng.random() < VARIED
+    if not varied:
+        names = rng.sample(NAMES, n_facts)
+        objs = rng.sample(OBJECTS, n_facts)
+        nums = rng.sample(range(1, 10), n_facts)
+        q = rng.randrange(n_facts)
+        facts = " ".join(f"{n} has {k} {o}." for n, k, o in zip(names, nums, objs))
+        prompt = f"{facts} How many {objs[q]} does {names[q]} have?"
     else:
-        wrong = rng.choice([k for k in range(1, 10) if k != right])
+        names, objs = vocab(rng, NAMES, EXTRA_NAMES, n_facts), vocab(rng, OBJECTS, EXTRA_OBJECTS, n_facts)
+        nums = rng.sample(range(1, 10) if rng.random() < 0.3 else range(0, 100), n_facts)
+        q = rng.randrange(n_facts)
+        facts = " ".join(rng.choice(FACT_FORMS).format(n=n, k=k, o=o) for n, k, o in zip(names, nums, objs))
+        question = rng.choice(QUESTION_FORMS).format(n=names[q], o=objs[q], now="")
+        prompt = f"{question} {facts}" if rng.random() < 0.2 else f"{facts} {question}"
+    right = nums[q]
+    u = rng.random()
+    if u < 0.7:
+        wrong = nums[rng.choice([i for i in range(n_facts) if i != q])]
+    elif varied and u < 0.85:
+        wrong = right + rng.choice((-1, 1)) if right > 0 else right + 1  # a near miss
+    else:
+        wrong = rng.choice([k for k in (range(1, 10) if right < 10 else range(0, 100)) if k != right])
+    say = (lambda k: answer_text(rng, names[q], k, objs[q])) if varied else \
+        (lambda k: _say(rng, names[q], k, objs[q]))
     return {"subset": "lookup", "prompt": prompt, "answer": right, "wrong": wrong,
-            "chosen": _say(rng, names[q], right, objs[q]),
-            "rejected": _say(rng, names[q], wrong, objs[q]),
+            "chosen": say(right), "rejected": say(wrong),
             "fact": lookup_fact(names[q], right, objs[q])}
 
 
-def make_arith(rng):
-    name = rng.choice(NAMES)
-    obj = rng.choice(OBJECTS)
+def make_arith(rng, varied=None):
+    """A one-step word problem with single-digit operands; varied: other phrasings, vocabulary and
+    responses that may show the working ("3 + 4 = 7, so ..."; a wrong one shows its own)."""
+    if varied is None:
+        varied = rng.random() < VARIED
+    name = rng.choice(NAMES + EXTRA_NAMES if varied else NAMES)
+    obj = rng.choice(OBJECTS + EXTRA_OBJECTS if varied else OBJECTS)
     op = rng.choice("+-x")
     if op == "+":
         a, b = rng.randint(2, 9), rng.randint(2, 9)
         r = a + b
-        prompt = f"{name} has {a} {obj} and gets {b} more. How many {obj} does {name} have now?"
         wrong_op = [a * b, a - b]
     elif op == "-":
         a = rng.randint(3, 9)
         b = rng.randint(1, a - 1)
         r = a - b
-        prompt = f"{name} has {a} {obj} and gives away {b}. How many {obj} does {name} have now?"
         wrong_op = [a + b]
     else:
         a, b = rng.randint(2, 9), rng.randint(2, 9)
         r = a * b
-        prompt = f"{name} has {a} bags with {b} {obj} in each. How many {obj} does {name} have?"
         wrong_op = [a + b]
+    if not varied:
+        prompt = {"+": f"{name} has {a} {obj} and gets {b} more. How many {obj} does {name} have now?",
+                  "-": f"{name} has {a} {obj} and gives away {b}. How many {obj} does {name} have now?",
+                  "x": f"{name} has {a} bags with {b} {obj} in each. How many {obj} does {name} have?"}[op]
+    else:
+        story = rng.choice(ARITH_FORMS[op]).format(n=name, a=a, b=b, o=obj)
+        question = rng.choice(QUESTION_FORMS).format(n=name, o=obj, now="" if op == "x" else " now")
+        prompt = f"{story} {question}"
     cands = [w for w in wrong_op if w != r and w >= 0]
     if cands and rng.random() < 0.4:
         wrong = rng.choice(cands)
     else:
         wrong = rng.choice([w for w in (r - 2, r - 1, r + 1, r + 2) if w >= 0 and w != r])
+    if varied:
+        sym = {"+": "+", "-": "-", "x": "x"}[op]
+        work = lambda k: f"{a} {sym} {b} = {k}, so"  # noqa: E731
+        say = lambda k: answer_text(rng, name, k, obj, work(k) if rng.random() < 0.4 else None)  # noqa: E731
+    else:
+        say = lambda k: _say(rng, name, k, obj)  # noqa: E731
     return {"subset": "arith", "prompt": prompt, "answer": r, "wrong": wrong,
-            "chosen": _say(rng, name, r, obj), "rejected": _say(rng, name, wrong, obj),
-            "fact": f"{a}{op}{b}={r}."}
+            "chosen": say(r), "rejected": say(wrong), "fact": f"{a}{op}{b}={r}."}
 
 
-def make_pair(rng, heldout: bool):
-    """One pair from the requested split (rejection-samples on the hash bucket)."""
+def make_pair(rng, heldout: bool, varied=None):
+    """One pair from the requested split (rejection-samples on the hash bucket); varied as in
+    make_lookup (the evaluation sets pass False: they keep the fixed forms)."""
     while True:
-        ex = make_lookup(rng) if rng.random() < 0.5 else make_arith(rng)
+        ex = make_lookup(rng, varied=varied) if rng.random() < 0.5 else make_arith(rng, varied=varied)
         if is_heldout(ex["prompt"]) == heldout:
             return ex
 
@@ -202,8 +306,15 @@ def _with_fact_value(ex, value):
     return head + str(value) + ex["fact"][len(head) + len(str(ex["answer"])):]
 
 
+def _value_span(ex):
+    """Numbers a wrong value is drawn from: lookup counts 1-9 (or 0-99 beyond 9), else near the answer."""
+    if ex["subset"] == "lookup":
+        return range(1, 10) if max(ex["answer"], ex["wrong"]) < 10 else range(0, 100)
+    return range(max(0, ex["answer"] - 4), ex["answer"] + 5)
+
+
 def _third_value(ex, rng):
-    span = range(1, 10) if ex["subset"] == "lookup" else range(max(0, ex["answer"] - 4), ex["answer"] + 5)
+    span = _value_span(ex)
     return rng.choice([k for k in span if k not in (ex["answer"], ex["wrong"])])
 
 
@@ -302,9 +413,10 @@ FACT_WITH_RESPONSES_TEMPLATE = "Question: {prompt}\nResponse 1: {response_1}\nRe
 def other_wrong(ex, rng):
     """Another wrong response: the rejected one with a third number in place of its own."""
     taken = {ex["answer"], ex["wrong"]}
-    span = range(1, 10) if ex["subset"] == "lookup" else range(max(0, ex["answer"] - 4), ex["answer"] + 5)
-    n = rng.choice([k for k in span if k not in taken])
-    return ex["rejected"].replace(str(ex["wrong"]), str(n), 1)
+    n = rng.choice([k for k in _value_span(ex) if k not in taken])
+    # the last occurrence: a varied response may show its working before the answer
+    head, sep, tail = ex["rejected"].rpartition(str(ex["wrong"]))
+    return head + str(n) + tail if sep else ex["rejected"]
 
 
 def fact_prompt(ex, r1=None, r2=None):
@@ -370,8 +482,14 @@ def keyed_text(rng, max_facts=6, queries=4, style="name", min_facts=3):
     asked for and numbers drawn with replacement, neither "one of the prompt's numbers" nor
     "the number not said yet" gets far. Fact sets of three that a held-out lookup question
     opens with are rejected."""
+    varied = rng.random() < VARIED  # varied: the varied vocabulary, fact forms and 0-99 counts
     while True:
         f = rng.randint(min_facts, max_facts)
+        if varied:
+            names, objs = vocab(rng, NAMES, EXTRA_NAMES, f), vocab(rng, OBJECTS, EXTRA_OBJECTS, f)
+            nums = [rng.randint(0, 99) for _ in range(f)]
+            facts = " ".join(rng.choice(FACT_FORMS).format(n=n, k=k, o=o) for n, k, o in zip(names, nums, objs))
+            break
         names, objs = rng.sample(NAMES, f), rng.sample(OBJECTS, f)
         nums = [rng.randint(1, 9) for _ in range(f)]
         facts = " ".join(f"{n} has {k} {o}." for n, k, o in zip(names, nums, objs))
@@ -390,7 +508,7 @@ def heldout_set(n=400, seed=20261122):
     per = {"lookup": n // 2, "arith": n - n // 2}
     counts = {"lookup": 0, "arith": 0}
     while len(out) < n:
-        ex = make_pair(rng, heldout=True)
+        ex = make_pair(rng, heldout=True, varied=False)
         s = ex["subset"]
         if counts[s] >= per[s] or ex["prompt"] in seen:
             continue
@@ -415,7 +533,7 @@ def stress_set(n=400, seed=20261203, facts=(4, 5, 6)):
     out, seen = [], set()
     while len(out) < n:
         f = facts[len(out) * len(facts) // n]
-        ex = make_lookup(rng, f)
+        ex = make_lookup(rng, f, varied=False)
         if not is_heldout(ex["prompt"]) or ex["prompt"] in seen:
             continue
         seen.add(ex["prompt"])
@@ -423,13 +541,14 @@ def stress_set(n=400, seed=20261203, facts=(4, 5, 6)):
     return out
 
 
-def validation_set(n=200, seed=7):
+def validation_set(n=200, seed=7, varied=False):
     """Pairs from the *training* distribution (never held-out questions), for choosing
-    settings such as the sampling temperature without looking at the held-out set."""
+    settings such as the sampling temperature without looking at the held-out set; varied: the
+    varied surface forms only (the training vocabulary and phrasings, not the held-out ones)."""
     rng = random.Random(seed)
     out = []
     for k in range(n):
-        ex = make_pair(rng, heldout=False)
+        ex = make_pair(rng, heldout=False, varied=varied)
         out.append({"id": f"val-{ex['subset']}-{k:04d}", "prompt": ex["prompt"],
                     "chosen": ex["chosen"], "rejected": ex["rejected"], "subset": ex["subset"],
                     "answer": ex["answer"], "wrong": ex["wrong"], "fact": ex["fact"]})

@@ -10,15 +10,25 @@ Subsets (each keeps the right answer right and the wrong one wrong):
   numbers  lookup facts with two-digit counts (every count + 20..60, the same shift throughout)
   working  both responses start with a sentence of working ("Let me check the question.")
   vocab    names and objects the training generator never uses (one consistent mapping a pair)
+  facts    lookup facts stated in held-out forms ("Sven holds 5 pears.")
+  format   both responses written in held-out answer forms ("Final answer: 7.")
+
+Every phrasing, name, object and working sentence used here is in data.py's HELDOUT_* pools,
+which training (data.VARIED) never draws from. The first four subsets are those of the shift set
+3.0.0 was measured on (same seed, same rows); facts and format were added with 3.1.0.
 """
 import argparse
 import json
 import random
 import re
 
+from data import HELDOUT_ANSWER_FORMS, HELDOUT_FACT_FORMS, HELDOUT_LEAD_INS
+
+# the 3.0.0 shift set's draws (kept so its first four subsets stay the same rows); all are in
+# data.HELDOUT_NAMES / HELDOUT_OBJECTS but "Omar", which the fixed NAMES pool already had
 NAMES = ["Priya", "Omar", "Sven", "Keiko", "Tomas", "Aisha", "Bruno", "Chen", "Dmitri", "Elena"]
 OBJECTS = ["marbles", "stickers", "lemons", "buttons", "candles", "pebbles", "ribbons", "tickets"]
-WORKING = ["Let me check the question.", "I read it carefully.", "Counting again:", "Working it out:"]
+WORKING = HELDOUT_LEAD_INS
 
 
 def rephrase(q):
@@ -64,6 +74,27 @@ def new_vocab(row):
             "rejected": f(row["rejected"])}
 
 
+def restate_facts(row):
+    """A lookup pair whose facts are stated in held-out forms (one form a pair)."""
+    form = random.choice(HELDOUT_FACT_FORMS)
+    fact = re.compile(r"([A-Z][a-z]+) has (\d+) (\w+)\.")
+    if not fact.search(row["prompt"]):
+        return None
+    prompt = fact.sub(lambda m: form.format(n=m.group(1), k=m.group(2), o=m.group(3)), row["prompt"])
+    return {**row, "prompt": prompt}
+
+
+def reformat(row):
+    """Both responses rewritten in held-out answer forms (different ones), same numbers."""
+    m = re.search(r"How many (\w+) does (\w+) have", row["prompt"])
+    if not m:
+        return None
+    obj, name = m.group(1), m.group(2)
+    a, b = random.sample(HELDOUT_ANSWER_FORMS, 2)
+    return {**row, "chosen": a.format(n=name, k=row["answer"], o=obj),
+            "rejected": b.format(n=name, k=row["wrong"], o=obj)}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--heldout", default="models/judge-tiny/heldout.jsonl")
@@ -74,8 +105,8 @@ def main():
     random.seed(a.seed)
     rows = [json.loads(line) for line in open(a.heldout)]
     out = []
-    for kind in ("wording", "numbers", "working", "vocab"):
-        pool = [r for r in rows if kind != "numbers" or r["subset"] == "lookup"]
+    for kind in ("wording", "numbers", "working", "vocab", "facts", "format"):
+        pool = [r for r in rows if kind not in ("numbers", "facts") or r["subset"] == "lookup"]
         random.shuffle(pool)
         made = 0
         for r in pool:
@@ -88,6 +119,10 @@ def main():
                 s = shift_numbers(r)
             elif kind == "working":
                 s = with_working(r)
+            elif kind == "facts":
+                s = restate_facts(r)
+            elif kind == "format":
+                s = reformat(r)
             else:
                 s = new_vocab(r)
             if s is None:

@@ -27,7 +27,8 @@ import torch.nn.functional as F
 
 import data
 from data import BOS, PAD, EOS, encode, as_ids, fact_text, fact_prompt, other_wrong, \
-    response_text, critic_text, recall_text, keyed_text, parse_critique_verdict, load_jsonl, heldout_set
+    response_text, critic_text, recall_text, keyed_text, parse_critique_verdict, load_jsonl, heldout_set, \
+    validation_set
 from model import TinyLM, generate, num_params
 from evaluate import eval_greedy
 
@@ -66,6 +67,8 @@ def main():
                     help="facts per keyed-drill row, MIN-MAX (6-6 gets past the elimination shortcut: model card)")
     ap.add_argument("--lookup-fact", choices=["sentence", "name", "object"], default=None,
                     help="how analyses state a lookup fact (data.LOOKUP_FACT); default: the checkpoint's, else sentence")
+    ap.add_argument("--varied", type=float, default=0.0,
+                    help="share of every task's examples in varied surface forms (data.VARIED; 3.1.0: 0.7)")
     ap.add_argument("--critic-from", type=float, default=0.0,
                     help="minutes of training before critic batches start (judging learned first)")
     ap.add_argument("--max-context", type=int, default=None,
@@ -110,6 +113,7 @@ def main():
         model, history = TinyLM({k: v for k, v in fresh.items() if v}), []
     lookup_fact = a.lookup_fact or (ck.get("lookup_fact", "sentence") if a.init else "sentence")
     data.LOOKUP_FACT = lookup_fact
+    data.VARIED = a.varied
     print(f"vocab {data.TOKENIZER.vocab_size} ({len(merges)} merges), lookup facts: {lookup_fact}", flush=True)
     print(f"params {num_params(model)}", flush=True)
 
@@ -119,6 +123,9 @@ def main():
     reflect = [([BOS] + encode(r["prompt_text"]), encode(r["target"]) + [EOS]) for r in reflect]
 
     evalpairs = heldout_set()[:100]
+    # varied pairs in the training vocabulary and phrasings (never the held-out pools): logged
+    # beside the held-out accuracy so a varied run shows both what it gains and what it keeps
+    variedpairs = validation_set(100, seed=17, varied=True) if a.varied else []
     decay, no_decay = [], []
     for n, p in model.named_parameters():
         (no_decay if p.dim() < 2 else decay).append(p)
@@ -140,6 +147,10 @@ def main():
     def run_eval():
         model.eval()
         res, _ = eval_greedy(model, evalpairs)
+        if variedpairs:
+            vres, _ = eval_greedy(model, variedpairs)
+            res["varied_strict"] = vres["strict_both_orders"]
+            res["varied_malformed"] = vres["malformed_rate"]
         # the fact from the question alone, and beside two wrong responses
         fact_rng = random.Random(5)
         fact_prompts = [fact_prompt(p) for p in evalpairs] + [
