@@ -191,6 +191,10 @@ def main():
                        "temperature": a.temperature, "top_p": 1.0, "samples": 8},
         "verdict_patterns": {"response": "<Result>Response ([12]) is better than Response ([12])</Result>",
                              "critique": "<Result>Critique ([12]) is better than Critique ([12])</Result>"},
+        # a judgment that ends without a verdict gets the verdict line forced, the label chosen by
+        # the model (docs/judge.md, "Outside its template")
+        "forced_verdict": {"response": "<Result>Response {label} is better than Response {other}</Result>",
+                           "critique": "<Result>Critique {label} is better than Critique {other}</Result>"},
         "model": {"file": "model.onnx", "sha256": sha, "tokenizer": "tokenizer.json",
                   "architecture": "llama-like decoder (RMSNorm, RoPE, SwiGLU, tied embeddings)",
                   "num_layers": c["layers"], "num_attention_heads": c["heads"],

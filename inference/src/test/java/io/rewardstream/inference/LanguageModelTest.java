@@ -156,16 +156,22 @@ class LanguageModelTest {
    * very different steps, so a capped batch keeps letting waiting rows join.
    */
   private static List<GenerationRequest> mixedRequests() {
-    List<GenerationRequest> out = new ArrayList<>();
+    List<GenerationRequest> greedy = new ArrayList<>();
+    List<GenerationRequest> sampled = new ArrayList<>();
     int k = 0;
     for (JsonNode c : fixtures.get("cases")) {
       int[] prompt = ints(c.get("input_ids"));
-      out.add(new GenerationRequest(prompt, new long[] {k}, fixtureGreedy()));
+      // one-row requests first, budgets 20..55: with 2+ rows live they finish at different steps,
+      // so the next one has to join a running batch
+      greedy.add(
+          new GenerationRequest(
+              prompt, new long[] {k}, SamplingParams.greedy(20 + 7 * k, List.of())));
       SamplingParams hot = new SamplingParams(2.0, 1.0, 8 + 9 * k, List.of("</Result>"));
-      out.add(new GenerationRequest(prompt, new long[] {100 + k, 200 + k, 300 + k}, hot));
+      sampled.add(new GenerationRequest(prompt, new long[] {100 + k, 200 + k, 300 + k}, hot));
       k++;
     }
-    return out;
+    greedy.addAll(sampled);
+    return greedy;
   }
 
   @Test
@@ -203,7 +209,8 @@ class LanguageModelTest {
       }
     }
     // and: the samples differ, so a mix-up between rows would show
-    assertThat(whole.get(3).stream().map(Generation::text).distinct().count()).isGreaterThan(1);
+    assertThat(whole.get(requests.size() - 1).stream().map(Generation::text).distinct().count())
+        .isGreaterThan(1);
   }
 
   @Test
