@@ -29,6 +29,8 @@ tiny() {
   done
   note prefix
   bench/rs bench prefix --model-dir $TINY --samples 8 --new-tokens 64 --repeats ${REPEATS:-5} --json $R/prefix-tiny.json
+  note schedule
+  bench/rs bench schedule --rows 8,32 --sequences 64 --repeats ${REPEATS3:-3} --threads 1 --json $R/schedule-tiny.json
   note judge
   bench/rs bench judge --judge-dir $TINY --modes greedy,vote,reflect --pairs 16 --batch-size 8 \
     --repeats ${REPEATS3:-3} --json $R/judge-tiny.json
