@@ -23,21 +23,14 @@ final class KvCache implements AutoCloseable {
   private final KvLayout layout;
   private final OnnxTensor[] keys; // by layer, [batch, kv_heads, length, head_dim]
   private final OnnxTensor[] values; // by layer, [batch, kv_heads, length, head_dim]
-  private final int batch;
   private final int length;
   private final AutoCloseable owner; // the Result holding the tensors, or null: we close them
 
   KvCache(
-      KvLayout layout,
-      OnnxTensor[] keys,
-      OnnxTensor[] values,
-      int batch,
-      int length,
-      AutoCloseable owner) {
+      KvLayout layout, OnnxTensor[] keys, OnnxTensor[] values, int length, AutoCloseable owner) {
     this.layout = layout;
     this.keys = keys;
     this.values = values;
-    this.batch = batch;
     this.length = length;
     this.owner = owner;
   }
@@ -54,7 +47,7 @@ final class KvCache implements AutoCloseable {
     } catch (OrtException e) {
       throw new InferenceException("cannot allocate an empty KV cache for batch " + batch, e);
     }
-    return new KvCache(layout, keys, values, batch, 0, null);
+    return new KvCache(layout, keys, values, 0, null);
   }
 
   int length() {
@@ -118,7 +111,7 @@ final class KvCache implements AutoCloseable {
     } catch (OrtException e) {
       throw new InferenceException("cannot copy a KV cache of " + rows + " rows", e);
     }
-    return new KvCache(layout, newKeys, newValues, rows, length, null);
+    return new KvCache(layout, newKeys, newValues, length, null);
   }
 
   /** Left padding a part's rows gain in a {@link #merge} of these parts. */

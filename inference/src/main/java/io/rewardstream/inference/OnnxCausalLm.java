@@ -221,7 +221,7 @@ final class OnnxCausalLm implements AutoCloseable {
       keys[l] = tensor(result, layout.presentKeys().get(l));
       values[l] = tensor(result, layout.presentValues().get(l));
     }
-    return new KvCache(layout, keys, values, batch, total, result);
+    return new KvCache(layout, keys, values, total, result);
   }
 
   private static OnnxTensor tensor(OrtSession.Result result, String name) {
