@@ -34,28 +34,7 @@ class TlsClusterIT {
   @BeforeAll
   static void startTlsBroker() throws Exception {
     dir = Pipelines.tempDir("tls");
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "broker",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-validity",
-        "2",
-        "-dname",
-        "CN=127.0.0.1",
-        "-ext",
-        "SAN=ip:127.0.0.1",
-        "-keystore",
-        path("broker.p12"),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        PASSWORD,
-        "-keypass",
-        PASSWORD);
+    keyPair("broker", "broker.p12", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1");
     keytool(
         "-exportcert",
         "-alias",
@@ -81,26 +60,7 @@ class TlsClusterIT {
         PASSWORD,
         "-noprompt");
     // a truststore of another CA: the broker's certificate is not in it
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "other",
-        "-keyalg",
-        "RSA",
-        "-keysize",
-        "2048",
-        "-validity",
-        "2",
-        "-dname",
-        "CN=other",
-        "-keystore",
-        path("other.p12"),
-        "-storetype",
-        "PKCS12",
-        "-storepass",
-        PASSWORD,
-        "-keypass",
-        PASSWORD);
+    keyPair("other", "other.p12", "CN=other");
     broker = new EmbeddedKafkaBroker().withTlsListener(dir.resolve("broker.p12"), PASSWORD).start();
     TopicCreator.createTopics(
         KafkaConnection.of(broker.bootstrapServers()),
@@ -193,6 +153,35 @@ class TlsClusterIT {
 
   private static String path(String name) {
     return dir.resolve(name).toString();
+  }
+
+  /** A fresh RSA key pair with a self-signed certificate (2 days) in a new PKCS12 keystore. */
+  private static void keyPair(String alias, String keystore, String dname, String... extra)
+      throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "RSA",
+                "-keysize",
+                "2048",
+                "-validity",
+                "2",
+                "-dname",
+                dname,
+                "-keystore",
+                path(keystore),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                PASSWORD,
+                "-keypass",
+                PASSWORD));
+    args.addAll(List.of(extra));
+    keytool(args.toArray(String[]::new));
   }
 
   private static void keytool(String... args) throws Exception {
