@@ -1,6 +1,8 @@
 package io.rewardstream.gateway;
 
+import io.rewardstream.schemas.WireFormat;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -19,7 +21,8 @@ import java.util.Objects;
  * @param dlqTopic dead-letter topic
  * @param groupsTopic group input topic
  * @param groupRewardsTopic group result topic (read when it exists)
- * @param kafka extra Kafka client settings (security.protocol, sasl.*, ssl.*, ...)
+ * @param kafka extra Kafka client settings (security.protocol, sasl.*, ssl.*, ...), and the wire
+ *     format's ({@code serde.format}, {@code schema.registry.*}; see {@link #clientSettings()})
  */
 public record GatewayConfig(
     String bootstrapServers,
@@ -47,6 +50,18 @@ public record GatewayConfig(
       throw new IllegalArgumentException("--max-in-flight " + maxInFlight + ": must be >= 1");
     }
     kafka = Map.copyOf(kafka);
+  }
+
+  /** The Kafka client settings: {@link #kafka()} without the wire format's keys. */
+  public Map<String, Object> clientSettings() {
+    Map<String, Object> settings = new HashMap<>();
+    kafka.forEach(
+        (key, value) -> {
+          if (!WireFormat.isWireKey(key)) {
+            settings.put(key, value);
+          }
+        });
+    return settings;
   }
 
   /** The defaults of the scoring deployment's topics, with these connection settings. */

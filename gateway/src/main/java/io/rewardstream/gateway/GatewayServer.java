@@ -12,11 +12,11 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
-import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.Topics;
+import io.rewardstream.schemas.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -59,6 +59,7 @@ public final class GatewayServer implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private final GatewayConfig config;
+  private final WireFormat wire;
   private final ResultRouter router;
   private final KafkaProducer<byte[], byte[]> producer;
   private final PrometheusMeterRegistry registry =
@@ -70,8 +71,15 @@ public final class GatewayServer implements AutoCloseable {
 
   private GatewayServer(GatewayConfig config) {
     this.config = config;
-    this.router = new ResultRouter(config);
-    Map<String, Object> props = new HashMap<>(config.kafka());
+    this.wire = WireFormat.from(config.kafka());
+    Map<String, Integer> ids =
+        wire.prepare(
+            List.of(
+                Topics.ROLLOUTS.withName(config.rolloutsTopic()),
+                Topics.ROLLOUT_GROUPS.withName(config.groupsTopic())));
+    LOG.info("wire format: {}{}", wire.describe(), ids.isEmpty() ? "" : "; schema ids " + ids);
+    this.router = new ResultRouter(config, wire);
+    Map<String, Object> props = config.clientSettings();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -304,7 +312,7 @@ public final class GatewayServer implements AutoCloseable {
     admit(ids.size());
     List<byte[]> values =
         pairs.stream()
-            .map(p -> AvroSerdes.rolloutPair().serializer().serialize(config.rolloutsTopic(), p))
+            .map(p -> wire.rolloutPair().serializer().serialize(config.rolloutsTopic(), p))
             .toList();
     return new Reply(
         ids,
@@ -321,7 +329,7 @@ public final class GatewayServer implements AutoCloseable {
     admit(ids.size());
     List<byte[]> values =
         groups.stream()
-            .map(g -> AvroSerdes.rolloutGroup().serializer().serialize(config.groupsTopic(), g))
+            .map(g -> wire.rolloutGroup().serializer().serialize(config.groupsTopic(), g))
             .toList();
     boolean analysis = body.path("include_analysis").asBoolean(false);
     return new Reply(
@@ -355,8 +363,7 @@ public final class GatewayServer implements AutoCloseable {
             config.rolloutsTopic(),
             pairIds,
             plan.pairs().stream()
-                .map(
-                    p -> AvroSerdes.rolloutPair().serializer().serialize(config.rolloutsTopic(), p))
+                .map(p -> wire.rolloutPair().serializer().serialize(config.rolloutsTopic(), p))
                 .toList()));
     ids.addAll(pairIds);
     List<String> groupIds = plan.groups().stream().map(RolloutGroup::getGroupId).toList();
@@ -365,7 +372,7 @@ public final class GatewayServer implements AutoCloseable {
             config.groupsTopic(),
             groupIds,
             plan.groups().stream()
-                .map(g -> AvroSerdes.rolloutGroup().serializer().serialize(config.groupsTopic(), g))
+                .map(g -> wire.rolloutGroup().serializer().serialize(config.groupsTopic(), g))
                 .toList()));
     ids.addAll(groupIds);
     return new Reply(ids, futures, plan::answer);

@@ -4,7 +4,7 @@ import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.avro.GroupRewardResult;
 import io.rewardstream.avro.RewardResult;
-import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.WireFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,6 +39,7 @@ final class ResultRouter implements AutoCloseable {
   static final int REMEMBERED = 100_000;
 
   private final KafkaConsumer<byte[], byte[]> consumer;
+  private final WireFormat wire;
   private final Map<String, String> kindOfTopic = new HashMap<>();
   private final Map<String, CompletableFuture<Outcome>> waiting = new ConcurrentHashMap<>();
   private final Map<String, Outcome> answered =
@@ -56,8 +57,9 @@ final class ResultRouter implements AutoCloseable {
   /** Whether an await registered a new id (the caller must send it) or joined/found one. */
   record Awaited(CompletableFuture<Outcome> future, boolean fresh) {}
 
-  ResultRouter(GatewayConfig config) {
-    Map<String, Object> props = new HashMap<>(config.kafka());
+  ResultRouter(GatewayConfig config, WireFormat wire) {
+    this.wire = wire;
+    Map<String, Object> props = config.clientSettings();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -151,19 +153,17 @@ final class ResultRouter implements AutoCloseable {
       switch (kindOfTopic.getOrDefault(record.topic(), "")) {
         case "pair" -> {
           RewardResult r =
-              AvroSerdes.rewardResult().deserializer().deserialize(record.topic(), record.value());
+              wire.rewardResult().deserializer().deserialize(record.topic(), record.value());
           complete(r.getRolloutId(), new Outcome.Pair(r));
         }
         case "group" -> {
           GroupRewardResult r =
-              AvroSerdes.groupRewardResult()
-                  .deserializer()
-                  .deserialize(record.topic(), record.value());
+              wire.groupRewardResult().deserializer().deserialize(record.topic(), record.value());
           complete(r.getGroupId(), new Outcome.Group(r));
         }
         case "dead" -> {
           DeadLetter d =
-              AvroSerdes.deadLetter().deserializer().deserialize(record.topic(), record.value());
+              wire.deadLetter().deserializer().deserialize(record.topic(), record.value());
           if (d.getReasonCode() == DeadLetterReason.DUPLICATE
               && d.getReason().contains("already buffered")) {
             return; // another copy is being scored; its result will come

@@ -19,12 +19,17 @@ public class AvroDecodingException extends SerializationException {
 
   /** What was wrong with the bytes; each kind has a different fix on the producer side. */
   public enum Kind {
-    /** The bytes do not start with the single-object marker {@code C3 01}: garbage bytes. */
+    /**
+     * The bytes start with neither the single-object marker {@code C3 01} nor (where a registry is
+     * configured) the Confluent magic byte {@code 00}: garbage bytes, JSON, raw Avro.
+     */
     NOT_SINGLE_OBJECT,
     /** The bytes end before the header or the record body does. */
     TRUNCATED,
     /** The header names a schema fingerprint that no released RewardStream schema has. */
     UNKNOWN_FINGERPRINT,
+    /** A Confluent-framed record names a schema id that the schema registry does not have. */
+    UNKNOWN_SCHEMA_ID,
     /**
      * The writer schema is known but cannot be read as the expected record: another record type, an
      * evolution that broke the rules, or a body that does not match its own header.
@@ -48,7 +53,7 @@ public class AvroDecodingException extends SerializationException {
     this.length = length;
   }
 
-  /** Which of the four failures it was. */
+  /** Which of the failures it was. */
   public Kind kind() {
     return kind;
   }

@@ -10,6 +10,8 @@ import io.rewardstream.inference.InferenceOptions;
 import io.rewardstream.judge.JudgeOptions;
 import io.rewardstream.judge.group.GroupStrategy;
 import io.rewardstream.kafka.KafkaPreflight;
+import io.rewardstream.schemas.WireFormat;
+import io.rewardstream.schemas.registry.RegistrySettings;
 import io.rewardstream.topology.GroupSettings;
 import io.rewardstream.topology.TopologySettings;
 import java.nio.file.Path;
@@ -65,6 +67,8 @@ import java.util.regex.Pattern;
  * @param metricsPort port of the /healthz and /metrics HTTP endpoints; -1 = off, 0 = any free port
  * @param metricsBind address the /healthz and /metrics server listens on
  * @param kafkaProperties every other key of the file, passed to Kafka Streams as is
+ * @param wireSettings {@code serde.format} and the {@code schema.registry.*} keys: the wire format
+ *     of the topics' values ({@link #wireFormat()}), never passed to Kafka
  */
 public record AppConfig(
     String applicationId,
@@ -91,7 +95,8 @@ public record AppConfig(
     double costSafetyFactor,
     int metricsPort,
     String metricsBind,
-    Map<String, String> kafkaProperties) {
+    Map<String, String> kafkaProperties,
+    Map<String, String> wireSettings) {
 
   public static final String APPLICATION_ID = "application.id";
   public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
@@ -122,6 +127,8 @@ public record AppConfig(
   public static final String JUDGE_COST_SAFETY_FACTOR = "judge.cost.safety.factor";
   public static final String METRICS_PORT = "metrics.port";
   public static final String METRICS_BIND = "metrics.bind";
+  public static final String SERDE_FORMAT = WireFormat.FORMAT;
+  public static final String SCHEMA_REGISTRY_URL = RegistrySettings.URL;
 
   /** Our keys, in documentation order. Every other key goes to Kafka Streams. */
   public static final List<ConfigKey> KEYS =
@@ -171,7 +178,10 @@ public record AppConfig(
           new ConfigKey(
               METRICS_PORT, "", "HTTP port of /healthz and /metrics; empty = off, 0 = any"),
           new ConfigKey(
-              METRICS_BIND, "127.0.0.1", "address of that server; 0.0.0.0 = all (in a pod)"));
+              METRICS_BIND, "127.0.0.1", "address of that server; 0.0.0.0 = all (in a pod)"),
+          new ConfigKey(SERDE_FORMAT, "single-object", "values written: single-object | registry"),
+          new ConfigKey(
+              SCHEMA_REGISTRY_URL, "", "schema registry (Confluent API) URL; registry mode"));
 
   private static final Set<String> OUR_KEYS =
       Set.copyOf(KEYS.stream().map(ConfigKey::name).toList());
@@ -246,6 +256,12 @@ public record AppConfig(
     }
     requireText(METRICS_BIND, metricsBind);
     kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
+    wireSettings = Map.copyOf(wireSettings == null ? Map.of() : wireSettings);
+    try {
+      WireFormat.check(wireSettings);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("Invalid wire format settings: " + e.getMessage(), e);
+    }
     for (String key : kafkaProperties.keySet()) {
       if (OUR_KEYS.contains(key)) {
         throw invalid(key, kafkaProperties.get(key), "set it as a field, not a Kafka property");
@@ -291,9 +307,14 @@ public record AppConfig(
   public static AppConfig fromProperties(Properties properties) {
     Map<String, String> values = ConfigValues.defaults(KEYS);
     Map<String, String> kafka = new LinkedHashMap<>();
+    Map<String, String> wire = new LinkedHashMap<>();
     for (String name : properties.stringPropertyNames()) {
       String value = properties.getProperty(name).trim();
-      (OUR_KEYS.contains(name) ? values : kafka).put(name, value);
+      if (WireFormat.isWireKey(name)) {
+        wire.put(name, value);
+      } else {
+        (OUR_KEYS.contains(name) ? values : kafka).put(name, value);
+      }
     }
     return new AppConfig(
         values.get(APPLICATION_ID),
@@ -326,7 +347,8 @@ public record AppConfig(
             ? -1
             : parse(values, METRICS_PORT, Integer::parseInt, "a port number, e.g. 8080"),
         values.get(METRICS_BIND),
-        kafka);
+        kafka,
+        wire);
   }
 
   /**
@@ -368,7 +390,16 @@ public record AppConfig(
         costSafetyFactor,
         metricsPort,
         metricsBind,
-        kafkaProperties);
+        kafkaProperties,
+        wireSettings);
+  }
+
+  /**
+   * The wire format of the topics' values, with a new registry client when one is configured: call
+   * once per app and share the result.
+   */
+  public WireFormat wireFormat() {
+    return WireFormat.from(wireSettings);
   }
 
   /** Topics, batch shape and token budget of the scoring topology. */

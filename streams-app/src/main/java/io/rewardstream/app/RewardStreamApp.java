@@ -10,17 +10,25 @@ import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.ReflectiveJudge;
 import io.rewardstream.kafka.KafkaPreflight;
+import io.rewardstream.schemas.Topic;
+import io.rewardstream.schemas.Topics;
+import io.rewardstream.schemas.WireFormat;
 import io.rewardstream.topology.CommitBudget;
+import io.rewardstream.topology.DeadLetterProcessingExceptionHandler;
 import io.rewardstream.topology.RewardTopology;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KafkaStreams.State;
@@ -76,7 +84,8 @@ public final class RewardStreamApp implements AutoCloseable {
       MeteredJudge judge,
       PrometheusMeterRegistry registry,
       StreamsSettings settings,
-      StateDirectory stateDirectory) {
+      StateDirectory stateDirectory,
+      WireFormat wire) {
     this.config = config;
     this.stateDirectory = stateDirectory;
     this.judge = judge;
@@ -86,8 +95,8 @@ public final class RewardStreamApp implements AutoCloseable {
     TransactionObserver transactions = new TransactionObserver(budget);
     this.streams =
         new KafkaStreams(
-            RewardTopology.build(config.topologySettings(), judge, budget),
-            settings.properties(),
+            RewardTopology.build(config.topologySettings(), judge, budget, wire),
+            DeadLetterProcessingExceptionHandler.withWireFormat(settings.properties(), wire),
             transactions);
     transactions.bindTo(registry);
     streams.setUncaughtExceptionHandler(new ThreadFailurePolicy(Clock.systemUTC()));
@@ -113,20 +122,38 @@ public final class RewardStreamApp implements AutoCloseable {
    * @throws IllegalArgumentException for a configuration that cannot work (names key and value)
    */
   public static RewardStreamApp start(AppConfig config) {
-    preflight(config);
-    return prepare(config, openJudge(config)).launch();
+    WireFormat wire = preflight(config);
+    return prepare(config, openJudge(config), wire).launch();
   }
 
   /**
-   * Before the judge loads (which takes seconds to minutes): the model directory has its files, and
-   * Kafka answers, accepts the credentials and has every topic the app reads and writes.
+   * Before the judge loads (which takes seconds to minutes): the model directory has its files,
+   * Kafka answers, accepts the credentials and has every topic the app reads and writes, and in
+   * registry mode the registry accepts the schemas of the topics the app writes.
    *
+   * @return the wire format, its schemas registered
    * @throws io.rewardstream.kafka.KafkaPreflightException naming the setting and the fix
+   * @throws io.rewardstream.schemas.registry.RegistryRefusedException naming the subject and fix
    */
-  public static void preflight(AppConfig config) {
+  public static WireFormat preflight(AppConfig config) {
     LanguageModel.checkDir(config.judgeDir()); // local and instant: before the network
     KafkaPreflight.check(
         config.kafkaClientConfig(), config.topicsNeeded(), KafkaPreflight.DEFAULT_TIMEOUT);
+    return wireFormat(config);
+  }
+
+  /** The config's wire format, with the schemas of the topics written registered. */
+  private static WireFormat wireFormat(AppConfig config) {
+    WireFormat wire = config.wireFormat();
+    List<Topic<String, ? extends SpecificRecord>> written = new ArrayList<>();
+    written.add(Topics.REWARDS.withName(config.outputTopic()));
+    written.add(Topics.ROLLOUTS_DLQ.withName(config.dlqTopic()));
+    if (config.groups().enabled()) {
+      written.add(Topics.GROUP_REWARDS.withName(config.groups().outputTopic()));
+    }
+    Map<String, Integer> ids = wire.prepare(written);
+    LOG.info("wire format: {}{}", wire.describe(), ids.isEmpty() ? "" : "; schema ids " + ids);
+    return wire;
   }
 
   /**
@@ -134,7 +161,14 @@ public final class RewardStreamApp implements AutoCloseable {
    * start-up fails.
    */
   public static RewardStreamApp start(AppConfig configured, Judge judge) {
-    return prepare(configured, judge).launch();
+    WireFormat wire;
+    try {
+      wire = wireFormat(configured);
+    } catch (RuntimeException e) {
+      judge.close();
+      throw e;
+    }
+    return prepare(configured, judge, wire).launch();
   }
 
   /**
@@ -155,7 +189,7 @@ public final class RewardStreamApp implements AutoCloseable {
   }
 
   /** Everything but starting Kafka Streams: warm-up, settings, topology, metrics endpoint. */
-  private static RewardStreamApp prepare(AppConfig configured, Judge judge) {
+  private static RewardStreamApp prepare(AppConfig configured, Judge judge, WireFormat wire) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     MeteredJudge metered = new MeteredJudge(Objects.requireNonNull(judge, "judge"), registry);
     StateDirectory state = null;
@@ -168,7 +202,7 @@ public final class RewardStreamApp implements AutoCloseable {
       AppConfig config = configured.withPairCostMs(pairCostMs).withStateDir(state.dir().toString());
       StreamsSettings settings = config.streamsSettings();
       logStartup(configured, config, metered.info(), settings);
-      return new RewardStreamApp(config, metered, registry, settings, state);
+      return new RewardStreamApp(config, metered, registry, settings, state, wire);
     } catch (RuntimeException e) {
       metered.close();
       if (state != null) {
@@ -203,8 +237,8 @@ public final class RewardStreamApp implements AutoCloseable {
    * @return the process exit status: 0 after a requested shutdown, 1 if the app failed
    */
   public static int runUntilShutdown(AppConfig config) {
-    preflight(config);
-    RewardStreamApp app = prepare(config, openJudge(config));
+    WireFormat wire = preflight(config);
+    RewardStreamApp app = prepare(config, openJudge(config), wire);
     // Registered before Kafka Streams starts, so a SIGTERM at any moment after it closes in order.
     Thread hook = new Thread(() -> closeThenStopLogging(app), "rewardstream-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);

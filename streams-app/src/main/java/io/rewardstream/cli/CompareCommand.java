@@ -5,6 +5,7 @@ import io.rewardstream.replay.CommittedReader;
 import io.rewardstream.replay.Comparison;
 import io.rewardstream.replay.ComparisonReport;
 import io.rewardstream.replay.ReplayException;
+import io.rewardstream.schemas.WireFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -62,8 +63,9 @@ final class CompareCommand implements Callable<Integer> {
     try {
       KafkaConnection connection =
           kafka.connection(baseline, "--baseline", candidate, "--candidate");
-      base = CommittedReader.readResults(connection, baseline);
-      cand = CommittedReader.readResults(connection, candidate);
+      WireFormat wire = connection.wireFormat();
+      base = CommittedReader.readResults(connection, wire, baseline);
+      cand = CommittedReader.readResults(connection, wire, candidate);
     } catch (ReplayException e) {
       spec.commandLine().getErr().println("compare: error: " + e.getMessage());
       spec.commandLine().getErr().flush();

@@ -11,6 +11,9 @@ import io.rewardstream.drift.DriftTopology;
 import io.rewardstream.drift.DriftTopology.DriftTopics;
 import io.rewardstream.drift.GroupDriftTopology;
 import io.rewardstream.kafka.KafkaPreflight;
+import io.rewardstream.schemas.Topic;
+import io.rewardstream.schemas.Topics;
+import io.rewardstream.schemas.WireFormat;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -95,10 +99,13 @@ final class DriftCommand implements Callable<Integer> {
     Properties file = config.properties();
     String bootstrapServers = config.bootstrapServers(file);
     DriftConfig drift = DriftConfig.fromProperties(file);
+    WireFormat wire = wireFormat(file);
     StreamsBuilder builder = new StreamsBuilder();
-    DriftTopology.addTo(builder, drift, new DriftTopics(rewardsTopic, statsTopic, alertsTopic));
+    DriftTopology.addTo(
+        builder, drift, new DriftTopics(rewardsTopic, statsTopic, alertsTopic), wire);
     if (groupRewardsTopic != null) {
-      GroupDriftTopology.addTo(builder, drift, groupRewardsTopic, groupStatsTopic, alertsTopic);
+      GroupDriftTopology.addTo(
+          builder, drift, groupRewardsTopic, groupStatsTopic, alertsTopic, wire);
     }
     Properties streamsProperties = streamsProperties(file, bootstrapServers);
     List<KafkaPreflight.Need> needs = new ArrayList<>();
@@ -154,12 +161,29 @@ final class DriftCommand implements Callable<Integer> {
     return streams.state() == KafkaStreams.State.ERROR ? 1 : 0;
   }
 
+  /** The file's wire format, with the schemas of the topics drift writes registered. */
+  private WireFormat wireFormat(Properties file) {
+    Map<String, String> settings = new HashMap<>();
+    file.stringPropertyNames().forEach(k -> settings.put(k, file.getProperty(k)));
+    WireFormat wire = WireFormat.from(settings);
+    List<Topic<String, ? extends SpecificRecord>> written = new ArrayList<>();
+    written.add(Topics.REWARD_STATS.withName(statsTopic));
+    written.add(Topics.DRIFT_ALERTS.withName(alertsTopic));
+    if (groupRewardsTopic != null) {
+      written.add(Topics.GROUP_REWARD_STATS.withName(groupStatsTopic));
+    }
+    wire.prepare(written);
+    return wire;
+  }
+
   /** Kafka keys of the file plus ours: exactly-once like the scoring app (alerts once each). */
   private Properties streamsProperties(Properties file, String bootstrapServers) {
     Properties props = new Properties();
     for (String key : file.stringPropertyNames()) {
       boolean ours =
-          key.startsWith("drift.") || AppConfig.KEYS.stream().anyMatch(k -> k.name().equals(key));
+          key.startsWith("drift.")
+              || WireFormat.isWireKey(key)
+              || AppConfig.KEYS.stream().anyMatch(k -> k.name().equals(key));
       if (!ours) {
         props.setProperty(key, file.getProperty(key));
       }

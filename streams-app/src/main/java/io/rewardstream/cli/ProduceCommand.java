@@ -2,7 +2,10 @@ package io.rewardstream.cli;
 
 import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
+import io.rewardstream.kafka.KafkaConnection;
+import io.rewardstream.schemas.Topic;
 import io.rewardstream.schemas.Topics;
+import io.rewardstream.schemas.WireFormat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,9 +15,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -72,10 +77,12 @@ final class ProduceCommand implements Callable<Integer> {
     }
     List<RolloutPair> pairs = read(file);
     long start = System.nanoTime();
-    Serializer<RolloutPair> serializer = Topics.ROLLOUTS.valueSerde().serializer();
+    KafkaConnection connection = kafka.connection(topic, "--topic");
+    WireFormat wire = connection.wireFormat();
+    String format = format(wire, Topics.ROLLOUTS.withName(topic));
+    Serializer<RolloutPair> serializer = wire.rolloutPair().serializer();
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer =
-        KafkaClients.producer(kafka.connection(topic, "--topic"))) {
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(connection)) {
       for (RolloutPair pair : pairs) {
         byte[] key = pair.getRolloutId().getBytes(StandardCharsets.UTF_8);
         acks.add(
@@ -87,8 +94,8 @@ final class ProduceCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "produced %d rollout pairs from %s to %s in %d ms%n",
-        pairs.size(), file, topic, (System.nanoTime() - start) / 1_000_000);
+        "produced %d rollout pairs from %s to %s in %d ms (%s)%n",
+        pairs.size(), file, topic, (System.nanoTime() - start) / 1_000_000, format);
     out.flush();
     return 0;
   }
@@ -103,10 +110,12 @@ final class ProduceCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--file " + file + ": " + e.getMessage(), e);
     }
     long start = System.nanoTime();
-    Serializer<RolloutGroup> serializer = Topics.ROLLOUT_GROUPS.valueSerde().serializer();
+    KafkaConnection connection = kafka.connection(topic, "--topic");
+    WireFormat wire = connection.wireFormat();
+    String format = format(wire, Topics.ROLLOUT_GROUPS.withName(topic));
+    Serializer<RolloutGroup> serializer = wire.rolloutGroup().serializer();
     List<Future<RecordMetadata>> acks = new ArrayList<>();
-    try (KafkaProducer<byte[], byte[]> producer =
-        KafkaClients.producer(kafka.connection(topic, "--topic"))) {
+    try (KafkaProducer<byte[], byte[]> producer = KafkaClients.producer(connection)) {
       for (RolloutGroup group : read) {
         byte[] key = group.getGroupId().getBytes(StandardCharsets.UTF_8);
         acks.add(
@@ -118,10 +127,21 @@ final class ProduceCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     out.printf(
-        "produced %d rollout groups from %s to %s in %d ms%n",
-        read.size(), file, topic, (System.nanoTime() - start) / 1_000_000);
+        "produced %d rollout groups from %s to %s in %d ms (%s)%n",
+        read.size(), file, topic, (System.nanoTime() - start) / 1_000_000, format);
     out.flush();
     return 0;
+  }
+
+  /**
+   * Registers the topic's schema before anything is sent (a refusal stops the command with the
+   * registry's reason) and says which format is written.
+   */
+  private static String format(WireFormat wire, Topic<String, ? extends SpecificRecord> topic) {
+    Map<String, Integer> ids = wire.prepare(List.of(topic));
+    return ids.isEmpty()
+        ? wire.format().text() + " format"
+        : wire.format().text() + " format, schema id " + ids.values().iterator().next();
   }
 
   private void await(Future<RecordMetadata> ack, RolloutPair pair) throws InterruptedException {

@@ -8,7 +8,7 @@ import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
 import io.rewardstream.avro.RolloutGroup;
 import io.rewardstream.avro.RolloutPair;
-import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.WireFormat;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -17,32 +17,40 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * One readable line per RewardStream record, whatever its type: the record type is recognised from
- * the single-object header (each type has its own schema fingerprint), so {@code tail} works on
- * renamed topics too, and shows what a stray record on the wrong topic is.
+ * the single-object header (each type has its own schema fingerprint) or, with a schema registry,
+ * from the registered schema of a Confluent-framed record, so {@code tail} works on renamed topics
+ * too, and shows what a stray record on the wrong topic is.
  */
 public final class RecordLines {
 
   /** Longest text excerpt in a line. */
   static final int EXCERPT = 60;
 
-  private static final List<Deserializer<?>> DECODERS =
-      List.of(
-          AvroSerdes.rewardResult().deserializer(),
-          AvroSerdes.deadLetter().deserializer(),
-          AvroSerdes.rolloutPair().deserializer(),
-          AvroSerdes.rewardWindowStats().deserializer(),
-          AvroSerdes.driftAlert().deserializer(),
-          AvroSerdes.groupRewardResult().deserializer(),
-          AvroSerdes.rolloutGroup().deserializer());
-
   private RecordLines() {}
 
-  /** Decodes with the first serde that accepts the bytes; null if none does. */
+  /** Decodes single-object bytes with the first serde that accepts them; null if none does. */
   public static Object decode(String topic, byte[] value) {
+    return decode(WireFormat.singleObject(), topic, value);
+  }
+
+  /**
+   * Decodes with the first serde of the wire format that accepts the bytes (with a registry: both
+   * formats, the record type from the registry's schema); null if none does.
+   */
+  public static Object decode(WireFormat wire, String topic, byte[] value) {
     if (value == null) {
       return null;
     }
-    for (Deserializer<?> decoder : DECODERS) {
+    List<Deserializer<?>> decoders =
+        List.of(
+            wire.rewardResult().deserializer(),
+            wire.deadLetter().deserializer(),
+            wire.rolloutPair().deserializer(),
+            wire.rewardWindowStats().deserializer(),
+            wire.driftAlert().deserializer(),
+            wire.groupRewardResult().deserializer(),
+            wire.rolloutGroup().deserializer());
+    for (Deserializer<?> decoder : decoders) {
       try {
         return decoder.deserialize(topic, value);
       } catch (SerializationException e) {
@@ -52,12 +60,17 @@ public final class RecordLines {
     return null;
   }
 
-  /** The line for a raw record value. */
+  /** The line for a raw single-object record value. */
   static String format(String topic, byte[] value) {
+    return format(WireFormat.singleObject(), topic, value);
+  }
+
+  /** The line for a raw record value in the given wire format. */
+  static String format(WireFormat wire, String topic, byte[] value) {
     if (value == null) {
       return "(tombstone: null value)";
     }
-    Object record = decode(topic, value);
+    Object record = decode(wire, topic, value);
     return record == null ? undecodable(value) : format(record);
   }
 

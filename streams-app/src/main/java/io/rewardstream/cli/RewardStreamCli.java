@@ -2,6 +2,7 @@ package io.rewardstream.cli;
 
 import io.rewardstream.inference.InferenceException;
 import io.rewardstream.kafka.KafkaPreflightException;
+import io.rewardstream.schemas.registry.RegistryFailure;
 import java.util.ServiceLoader;
 import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine;
@@ -76,8 +77,9 @@ public final class RewardStreamCli implements Runnable {
       // The judge could not load: a wrong model directory or a bad model; the message says which.
       return printError(command, e, 1);
     }
-    if (e instanceof KafkaPreflightException) {
-      // Kafka unreachable, credentials refused, or a topic missing: one line naming the setting.
+    if (e instanceof KafkaPreflightException || e instanceof RegistryFailure) {
+      // Kafka unreachable, credentials refused, or a topic missing; or the schema registry
+      // unreachable or refusing a schema: one line naming the setting.
       return printError(command, e, KAFKA_ERROR);
     }
     throw e;

@@ -1,5 +1,7 @@
 package io.rewardstream.cli;
 
+import io.rewardstream.kafka.KafkaConnection;
+import io.rewardstream.schemas.WireFormat;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -64,12 +66,13 @@ final class TailCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     long printed = 0;
     long lastRecord = System.nanoTime();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        KafkaClients.committedReader(kafka.connection(topic, "--topic"))) {
+    KafkaConnection connection = kafka.connection(topic, "--topic");
+    WireFormat wire = connection.wireFormat();
+    try (KafkaConsumer<byte[], byte[]> consumer = KafkaClients.committedReader(connection)) {
       KafkaClients.assignAll(consumer, List.of(topic), fromBeginning);
       while (max == 0 || printed < max) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-          out.println(line(record));
+          out.println(line(wire, record));
           lastRecord = System.nanoTime();
           if (++printed == max) {
             break;
@@ -87,12 +90,16 @@ final class TailCommand implements Callable<Integer> {
   }
 
   static String line(ConsumerRecord<byte[], byte[]> record) {
+    return line(WireFormat.singleObject(), record);
+  }
+
+  static String line(WireFormat wire, ConsumerRecord<byte[], byte[]> record) {
     return record.topic()
         + "-"
         + record.partition()
         + "@"
         + record.offset()
         + "  "
-        + RecordLines.format(record.topic(), record.value());
+        + RecordLines.format(wire, record.topic(), record.value());
   }
 }

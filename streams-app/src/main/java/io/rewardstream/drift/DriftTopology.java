@@ -5,6 +5,7 @@ import io.rewardstream.avro.RewardResult;
 import io.rewardstream.avro.RewardWindowStats;
 import io.rewardstream.schemas.Topic;
 import io.rewardstream.schemas.Topics;
+import io.rewardstream.schemas.WireFormat;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
@@ -144,14 +145,23 @@ public final class DriftTopology {
    * otherwise pass the existing stream to {@link #addTo(KStream, DriftConfig, String, String)}.
    */
   public static DriftStreams addTo(StreamsBuilder builder, DriftConfig config, DriftTopics topics) {
+    return addTo(builder, config, topics, WireFormat.singleObject());
+  }
+
+  /**
+   * {@link #addTo(StreamsBuilder, DriftConfig, DriftTopics)} with the given wire format for the
+   * rewards read and the statistics and alerts written (internal topics keep single-object).
+   */
+  public static DriftStreams addTo(
+      StreamsBuilder builder, DriftConfig config, DriftTopics topics, WireFormat wire) {
     Objects.requireNonNull(builder, "builder");
     Objects.requireNonNull(topics, "topics");
-    Topic<String, RewardResult> rewards = Topics.REWARDS.withName(topics.rewards());
+    Topic<String, RewardResult> rewards = wire.topic(Topics.REWARDS.withName(topics.rewards()));
     KStream<String, RewardResult> stream =
         builder.stream(
             rewards.name(),
             Consumed.with(rewards.keySerde(), rewards.valueSerde()).withName(SOURCE));
-    return addTo(stream, config, topics.stats(), topics.alerts());
+    return addTo(stream, config, topics.stats(), topics.alerts(), wire);
   }
 
   /**
@@ -168,10 +178,23 @@ public final class DriftTopology {
       DriftConfig config,
       String statsTopic,
       String alertsTopic) {
+    return addTo(rewards, config, statsTopic, alertsTopic, WireFormat.singleObject());
+  }
+
+  /**
+   * {@link #addTo(KStream, DriftConfig, String, String)} writing statistics and alerts in the given
+   * wire format.
+   */
+  public static DriftStreams addTo(
+      KStream<String, RewardResult> rewards,
+      DriftConfig config,
+      String statsTopic,
+      String alertsTopic,
+      WireFormat wire) {
     Objects.requireNonNull(rewards, "rewards");
     Objects.requireNonNull(config, "config");
-    Topic<String, RewardWindowStats> stats = Topics.REWARD_STATS.withName(statsTopic);
-    Topic<String, DriftAlert> alerts = Topics.DRIFT_ALERTS.withName(alertsTopic);
+    Topic<String, RewardWindowStats> stats = wire.topic(Topics.REWARD_STATS.withName(statsTopic));
+    Topic<String, DriftAlert> alerts = wire.topic(Topics.DRIFT_ALERTS.withName(alertsTopic));
 
     KStream<String, RewardWindowStats> windows =
         rewards

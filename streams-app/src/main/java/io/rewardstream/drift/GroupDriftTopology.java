@@ -5,6 +5,7 @@ import io.rewardstream.avro.GroupRewardResult;
 import io.rewardstream.avro.GroupWindowStats;
 import io.rewardstream.schemas.Topic;
 import io.rewardstream.schemas.Topics;
+import io.rewardstream.schemas.WireFormat;
 import java.util.Objects;
 import java.util.Set;
 import org.apache.kafka.common.serialization.Serdes;
@@ -59,10 +60,26 @@ public final class GroupDriftTopology {
       String groupRewardsTopic,
       String statsTopic,
       String alertsTopic) {
+    addTo(builder, config, groupRewardsTopic, statsTopic, alertsTopic, WireFormat.singleObject());
+  }
+
+  /**
+   * {@link #addTo(StreamsBuilder, DriftConfig, String, String, String)} with the given wire format
+   * for the topics read and written (the repartition topic keeps single-object encoding).
+   */
+  public static void addTo(
+      StreamsBuilder builder,
+      DriftConfig config,
+      String groupRewardsTopic,
+      String statsTopic,
+      String alertsTopic,
+      WireFormat wire) {
     Objects.requireNonNull(config, "config");
-    Topic<String, GroupRewardResult> in = Topics.GROUP_REWARDS.withName(groupRewardsTopic);
-    Topic<String, GroupWindowStats> stats = Topics.GROUP_REWARD_STATS.withName(statsTopic);
-    Topic<String, DriftAlert> alerts = Topics.DRIFT_ALERTS.withName(alertsTopic);
+    Topic<String, GroupRewardResult> in =
+        wire.topic(Topics.GROUP_REWARDS.withName(groupRewardsTopic));
+    Topic<String, GroupWindowStats> stats =
+        wire.topic(Topics.GROUP_REWARD_STATS.withName(statsTopic));
+    Topic<String, DriftAlert> alerts = wire.topic(Topics.DRIFT_ALERTS.withName(alertsTopic));
     GroupBy groupBy = config.groupBy();
 
     KStream<String, GroupWindowStats> windows =
@@ -72,7 +89,8 @@ public final class GroupDriftTopology {
                 Named.as("group-drift-event-time"))
             .groupBy(
                 (key, g) -> groupBy.key(g.getPolicyVersion(), g.getJudgeVersion()),
-                Grouped.with("group-drift-by-version", Serdes.String(), in.valueSerde()))
+                Grouped.with(
+                    "group-drift-by-version", Serdes.String(), Topics.GROUP_REWARDS.valueSerde()))
             .windowedBy(DriftTopology.windows(config))
             .aggregate(
                 GroupWindowAccumulator::new,

@@ -1,5 +1,6 @@
 package io.rewardstream.kafka;
 
+import io.rewardstream.schemas.WireFormat;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -25,6 +26,10 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * as underscores): {@code REWARDSTREAM_KAFKA_SASL_JAAS_CONFIG} sets {@code sasl.jaas.config}; it
  * wins over the file. Kafka's own config providers ({@code ${env:VAR}}, {@code ${file:...}}) work
  * in the file too.
+ *
+ * <p>The same settings carry the wire format of the topics' values ({@code serde.format}, {@code
+ * schema.registry.url} and the other {@code schema.registry.*} keys, as Confluent's tools read them
+ * from a client config): {@link #wireFormat()}; they are not handed to Kafka's clients.
  *
  * @param bootstrapServers the brokers to start from
  * @param settings connection and security settings applied to every client
@@ -138,11 +143,30 @@ public record KafkaConnection(String bootstrapServers, Map<String, String> setti
     return out;
   }
 
-  /** A fresh, mutable client config: bootstrap servers and every setting. */
+  /**
+   * A fresh, mutable client config: bootstrap servers and every setting but the wire format's
+   * ({@code serde.format}, {@code schema.registry.*}), which are not Kafka's.
+   */
   public Map<String, Object> clientConfig() {
-    Map<String, Object> config = new HashMap<>(settings);
+    Map<String, Object> config = new HashMap<>();
+    settings.forEach(
+        (key, value) -> {
+          if (!WireFormat.isWireKey(key)) {
+            config.put(key, value);
+          }
+        });
     config.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     return config;
+  }
+
+  /**
+   * The wire format these settings ask for ({@code serde.format}, {@code schema.registry.*}), with
+   * a new registry client when one is configured: call once per command.
+   *
+   * @throws IllegalArgumentException naming the bad or missing setting
+   */
+  public WireFormat wireFormat() {
+    return WireFormat.from(settings);
   }
 
   /** Where and how it connects, for logs: never a secret. */

@@ -2,7 +2,7 @@ package io.rewardstream.replay;
 
 import io.rewardstream.avro.RewardResult;
 import io.rewardstream.kafka.KafkaConnection;
-import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -90,8 +90,11 @@ public final class CommittedReader {
   public record Results(
       Map<String, RewardResult> results, long records, long duplicateKeys, long undecodable) {}
 
-  /** Reads a rewards topic to its end (read_committed) and indexes it by rollout_id. */
-  public static Results readResults(KafkaConnection connection, String topic) {
+  /**
+   * Reads a rewards topic to its end (read_committed) and indexes it by rollout_id; values in
+   * either wire format where the format has a registry.
+   */
+  public static Results readResults(KafkaConnection connection, WireFormat wire, String topic) {
     Map<String, RewardResult> byId = new HashMap<>();
     long[] counts = new long[3]; // records, duplicate keys, undecodable
     readToEnd(
@@ -101,7 +104,7 @@ public final class CommittedReader {
           counts[0]++;
           RewardResult result;
           try {
-            result = AvroSerdes.rewardResult().deserializer().deserialize(topic, r.value());
+            result = wire.rewardResult().deserializer().deserialize(topic, r.value());
           } catch (RuntimeException e) {
             counts[2]++;
             return;

@@ -5,7 +5,9 @@ import io.rewardstream.avro.RewardResult;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.kafka.KafkaConnection;
 import io.rewardstream.kafka.TopicCreator;
-import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.Topic;
+import io.rewardstream.schemas.Topics;
+import io.rewardstream.schemas.WireFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +19,7 @@ import java.util.Objects;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -116,6 +119,14 @@ public final class Replayer {
 
   /** Runs the replay to the end of its range. */
   public static Summary run(Options options, Judge judge, Progress progress) {
+    WireFormat wire = options.connection().wireFormat();
+    List<Topic<String, ? extends SpecificRecord>> written = new ArrayList<>();
+    written.add(Topics.REWARDS.withName(options.outputTopic()));
+    if (options.dlqTopic() != null) {
+      written.add(Topics.ROLLOUTS_DLQ.withName(options.dlqTopic()));
+    }
+    Map<String, Integer> ids = wire.prepare(written);
+    LOG.info("wire format: {}{}", wire.describe(), ids.isEmpty() ? "" : "; schema ids " + ids);
     try (KafkaConsumer<byte[], byte[]> input =
         CommittedReader.consumer(options.connection(), options.batchSize())) {
       ReplayRange range = resolve(input, options);
@@ -133,20 +144,20 @@ public final class Replayer {
         // After initTransactions: an earlier run's last transaction is committed or aborted now.
         Set<String> scored = outputKeys(options);
         long already = scored.size();
-        Set<ReplayScorer.Position> lettered = deadLetteredPositions(options);
+        Set<ReplayScorer.Position> lettered = deadLetteredPositions(options, wire);
         long start = System.nanoTime();
         Tracker tracker = new Tracker(range, progress);
         ReplayScorer scorer =
             new ReplayScorer(
                 judge,
-                bytes -> AvroSerdes.rolloutPair().deserializer().deserialize(range.topic(), bytes),
+                bytes -> wire.rolloutPair().deserializer().deserialize(range.topic(), bytes),
                 scored,
                 lettered,
                 options.batchSize(),
                 options.maxPromptTokens(),
                 System::currentTimeMillis,
                 (results, letters) -> {
-                  write(producer, options, results, letters);
+                  write(producer, options, wire, results, letters);
                   tracker.committed();
                 });
         read(input, range, scorer, tracker, System::currentTimeMillis);
@@ -256,7 +267,8 @@ public final class Replayer {
     return keys;
   }
 
-  private static Set<ReplayScorer.Position> deadLetteredPositions(Options options) {
+  private static Set<ReplayScorer.Position> deadLetteredPositions(
+      Options options, WireFormat wire) {
     Set<ReplayScorer.Position> positions = new HashSet<>();
     if (options.dlqTopic() == null) {
       return positions;
@@ -266,8 +278,7 @@ public final class Replayer {
         options.dlqTopic(),
         r -> {
           try {
-            DeadLetter letter =
-                AvroSerdes.deadLetter().deserializer().deserialize(r.topic(), r.value());
+            DeadLetter letter = wire.deadLetter().deserializer().deserialize(r.topic(), r.value());
             positions.add(
                 new ReplayScorer.Position(
                     letter.getSourceTopic(),
@@ -325,10 +336,11 @@ public final class Replayer {
   private static void write(
       KafkaProducer<byte[], byte[]> producer,
       Options options,
+      WireFormat wire,
       List<RewardResult> results,
       List<DeadLetter> letters) {
-    Serializer<RewardResult> resultSerializer = AvroSerdes.rewardResult().serializer();
-    Serializer<DeadLetter> letterSerializer = AvroSerdes.deadLetter().serializer();
+    Serializer<RewardResult> resultSerializer = wire.rewardResult().serializer();
+    Serializer<DeadLetter> letterSerializer = wire.deadLetter().serializer();
     try {
       producer.beginTransaction();
       for (RewardResult r : results) {

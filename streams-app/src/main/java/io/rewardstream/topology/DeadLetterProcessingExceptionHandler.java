@@ -2,13 +2,16 @@ package io.rewardstream.topology;
 
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DeadLetterReason;
-import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.WireFormat;
+import io.rewardstream.schemas.registry.RegistryFailure;
 import io.rewardstream.scoring.BatchScorer;
 import io.rewardstream.scoring.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -40,10 +43,29 @@ public final class DeadLetterProcessingExceptionHandler implements ProcessingExc
   private static final Logger LOG =
       LoggerFactory.getLogger(DeadLetterProcessingExceptionHandler.class);
 
+  /**
+   * Streams property carrying the app's {@link WireFormat} object (not a string: the handler is
+   * made by Kafka Streams from the properties, and this is how it gets the app's registry client);
+   * absent = single-object encoding.
+   */
+  public static final String WIRE_FORMAT_CONFIG = "rewardstream.wire.format";
+
   private String dlqTopic;
+  private Serializer<DeadLetter> serializer = WireFormat.singleObject().deadLetter().serializer();
+
+  /** The Streams properties with the wire format the handler writes its dead letters in. */
+  public static Properties withWireFormat(Properties streamsProperties, WireFormat wire) {
+    Properties copy = new Properties();
+    copy.putAll(streamsProperties);
+    copy.put(WIRE_FORMAT_CONFIG, wire);
+    return copy;
+  }
 
   @Override
   public void configure(Map<String, ?> configs) {
+    if (configs.get(WIRE_FORMAT_CONFIG) instanceof WireFormat wire) {
+      serializer = wire.deadLetter().serializer();
+    }
     Object topic = configs.get(DLQ_TOPIC_CONFIG);
     if (topic == null || topic.toString().isBlank()) {
       throw new IllegalArgumentException(
@@ -55,6 +77,19 @@ public final class DeadLetterProcessingExceptionHandler implements ProcessingExc
   @Override
   public Response handleError(
       ErrorHandlerContext context, Record<?, ?> record, Exception exception) {
+    if (isRegistryFailure(exception)) {
+      // The registry is down or refuses us: not this record's fault. Failing the thread aborts the
+      // transaction; the thread-failure policy replaces the thread, which reads the record again.
+      LOG.error(
+          "schema registry failure in {} on {}-{}@{}; failing the stream thread (the record is"
+              + " read again, not dead-lettered)",
+          context.processorNodeId(),
+          context.topic(),
+          context.partition(),
+          context.offset(),
+          exception);
+      return Response.fail();
+    }
     if (context.sourceRawValue() == null && context.sourceRawKey() == null) {
       LOG.error(
           "unexpected error in {} with no input record; failing",
@@ -74,8 +109,17 @@ public final class DeadLetterProcessingExceptionHandler implements ProcessingExc
         letter.getRolloutId() == null
             ? null
             : letter.getRolloutId().getBytes(StandardCharsets.UTF_8);
-    byte[] value = AvroSerdes.deadLetter().serializer().serialize(dlqTopic, letter);
+    byte[] value = serializer.serialize(dlqTopic, letter);
     return Response.resume(List.of(new ProducerRecord<>(dlqTopic, key, value)));
+  }
+
+  private static boolean isRegistryFailure(Throwable exception) {
+    for (Throwable t = exception; t != null; t = t.getCause()) {
+      if (t instanceof RegistryFailure) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static DeadLetter deadLetter(

@@ -7,6 +7,7 @@ import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.schemas.Topic;
 import io.rewardstream.schemas.Topics;
+import io.rewardstream.schemas.WireFormat;
 import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
 import java.util.Objects;
@@ -128,12 +129,22 @@ public final class RewardTopology {
    * @return a new topology; build one per {@code KafkaStreams} instance
    */
   public static Topology build(TopologySettings config, Judge judge, CommitBudget budget) {
+    return build(config, judge, budget, WireFormat.singleObject());
+  }
+
+  /**
+   * Builds the topology with the given wire format for the input, result and dead-letter topics
+   * (the buffers' changelogs keep single-object encoding: they are RewardStream's own).
+   */
+  public static Topology build(
+      TopologySettings config, Judge judge, CommitBudget budget, WireFormat wire) {
     Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(wire, "wire");
     Objects.requireNonNull(judge, "judge");
     Objects.requireNonNull(budget, "budget");
     JudgeInfo info = Objects.requireNonNull(judge.info(), "judge.info()");
-    Topic<String, RewardResult> rewards = Topics.REWARDS.withName(config.outputTopic());
-    Topic<String, DeadLetter> dlq = Topics.ROLLOUTS_DLQ.withName(config.dlqTopic());
+    Topic<String, RewardResult> rewards = wire.topic(Topics.REWARDS.withName(config.outputTopic()));
+    Topic<String, DeadLetter> dlq = wire.topic(Topics.ROLLOUTS_DLQ.withName(config.dlqTopic()));
     BatchScorer scorer = new BatchScorer(judge);
 
     Topology topology = new Topology();
@@ -143,7 +154,7 @@ public final class RewardTopology {
         VALIDATE,
         () ->
             new ValidateProcessor(
-                Topics.ROLLOUTS.valueSerde().deserializer(),
+                wire.rolloutPair().deserializer(),
                 judge,
                 config.maxPromptTokens(),
                 config.maxRecordBytes()),
@@ -177,7 +188,7 @@ public final class RewardTopology {
         VALIDATE,
         BUFFER);
     if (config.groups().enabled()) {
-      addGroups(topology, config, judge, scorer, budget, info);
+      addGroups(topology, config, judge, scorer, budget, info, wire);
     }
     return topology;
   }
@@ -192,10 +203,12 @@ public final class RewardTopology {
       Judge judge,
       BatchScorer scorer,
       CommitBudget budget,
-      JudgeInfo info) {
+      JudgeInfo info,
+      WireFormat wire) {
     GroupSettings groups = config.groups();
-    Topic<String, GroupRewardResult> results = Topics.GROUP_REWARDS.withName(groups.outputTopic());
-    Topic<String, DeadLetter> dlq = Topics.ROLLOUTS_DLQ.withName(config.dlqTopic());
+    Topic<String, GroupRewardResult> results =
+        wire.topic(Topics.GROUP_REWARDS.withName(groups.outputTopic()));
+    Topic<String, DeadLetter> dlq = wire.topic(Topics.ROLLOUTS_DLQ.withName(config.dlqTopic()));
     topology.addSource(
         GROUP_SOURCE,
         new ByteArrayDeserializer(),
@@ -205,7 +218,7 @@ public final class RewardTopology {
         GROUP_VALIDATE,
         () ->
             new GroupValidateProcessor(
-                Topics.ROLLOUT_GROUPS.valueSerde().deserializer(),
+                wire.rolloutGroup().deserializer(),
                 judge,
                 config.maxPromptTokens(),
                 config.maxRecordBytes(),
