@@ -25,7 +25,7 @@ fi
 
 mvn_private() {
   # From an empty directory, so the goals without a project do not read a pom.xml.
-  (cd "$work/empty" && mvn -B -ntp -s "$here/settings.xml" -Dmaven.repo.local="$repo" "$@") >>"$log" 2>&1 || {
+  (cd "$work/empty" && mvn -B -Dquarkus.analytics.disabled=true -ntp -s "$here/settings.xml" -Dmaven.repo.local="$repo" "$@") >>"$log" 2>&1 || {
     echo "registry: build step failed: mvn $*" >&2
     tail -n 60 "$log" >&2
     echo "registry: full log in $log" >&2

@@ -244,8 +244,8 @@ class Codec:
         """The 10-byte single-object header of the record's current schema."""
         return MAGIC + struct.pack("<Q", self.latest(record).fingerprint)
 
-    def encode(self, record: str, value: dict) -> bytes:
-        """``value`` (a dict, timestamps in epoch ms) in single-object encoding."""
+    def encode(self, record: str, value: dict, topic: str | None = None) -> bytes:
+        """``value`` (a dict, timestamps in epoch ms) in single-object encoding (``topic`` unused)."""
         latest = self.latest(record)
         return self.header(record) + self.backend.write(self._parsed[latest.fingerprint], value)
 
@@ -273,3 +273,97 @@ class Codec:
         reader = self._latest[writer.record].fingerprint
         value = self.backend.read(self._parsed[fp], self._parsed[reader], bytes(data[10:]))
         return writer.record, value
+
+
+CONFLUENT_MAGIC = 0
+CONFLUENT_HEADER_LENGTH = 5
+SERDE_FORMATS = ("single-object", "registry")
+
+
+class RegistryCodec:
+    """Reads both wire formats and writes the configured one, with a schema registry behind it.
+
+    The Confluent wire format is ``00`` + the writer schema's 4-byte big-endian registry id + the
+    Avro body, with schemas under the subjects ``<topic>-value`` (as the Java app, docs/wire-format.md).
+    ``registry`` is a ``confluent_kafka.schema_registry.SchemaRegistryClient`` (or anything with its
+    ``register_schema``, ``lookup_schema`` and ``get_schema``); ids are cached, so a topic costs one
+    registry call per writer schema.
+
+    :param write_registry: write the Confluent wire format (True) or single-object encoding (False).
+    :param auto_register: register the schemas (True) or only look up registered ones (False).
+    """
+
+    def __init__(
+        self, codec: Codec, registry: Any, write_registry: bool = True, auto_register: bool = True
+    ) -> None:
+        self.codec = codec
+        self.backend = codec.backend
+        self._registry = registry
+        self._write = write_registry
+        self._auto_register = auto_register
+        self._ids: dict[tuple[str, str], int] = {}
+        self._writers: dict[int, tuple[str, Any]] = {}
+
+    def records(self) -> list[str]:
+        return self.codec.records()
+
+    def has(self, record: str) -> bool:
+        return self.codec.has(record)
+
+    def schema_id(self, record: str, topic: str) -> int:
+        """The registry id of the record's current schema under ``<topic>-value`` (registered if allowed)."""
+        key = (record, topic)
+        if key not in self._ids:
+            from confluent_kafka.schema_registry import Schema
+
+            schema = Schema(json.dumps(self.codec.latest(record).json), "AVRO")
+            subject = topic + "-value"
+            if self._auto_register:
+                self._ids[key] = self._registry.register_schema(subject, schema)
+            else:
+                self._ids[key] = self._registry.lookup_schema(subject, schema).schema_id
+        return self._ids[key]
+
+    def encode(self, record: str, value: dict, topic: str | None = None) -> bytes:
+        """``value`` in the configured format; the registry format needs the ``topic`` (its subject)."""
+        if not self._write:
+            return self.codec.encode(record, value)
+        if topic is None:
+            raise ValueError("the registry wire format needs the topic (its subject is <topic>-value)")
+        latest = self.codec.latest(record)
+        header = struct.pack(">bI", CONFLUENT_MAGIC, self.schema_id(record, topic))
+        return header + self.backend.write(self.codec._parsed[latest.fingerprint], value)
+
+    def decode(self, data: bytes, expect: str | None = None) -> tuple[str, dict]:
+        """(record name, value) of Confluent-framed or single-object bytes.
+
+        :raises UnknownSchemaError: neither format, an id the registry does not have, a record this
+            client does not know, or (with ``expect``) another record type
+        """
+        if data is None or len(data) < 1 or data[0] != CONFLUENT_MAGIC:
+            return self.codec.decode(data, expect)
+        if len(data) < CONFLUENT_HEADER_LENGTH:
+            raise UnknownSchemaError("Confluent wire format cut short (expected 00 + 4-byte id)")
+        (schema_id,) = struct.unpack(">I", data[1:CONFLUENT_HEADER_LENGTH])
+        record, writer = self._writer(schema_id)
+        if expect is not None and record != expect:
+            raise UnknownSchemaError(f"expected a {expect} record, got a {record}")
+        reader = self.codec._parsed[self.codec.latest(record).fingerprint]
+        return record, self.backend.read(writer, reader, bytes(data[CONFLUENT_HEADER_LENGTH:]))
+
+    def _writer(self, schema_id: int) -> tuple[str, Any]:
+        if schema_id not in self._writers:
+            try:
+                text = self._registry.get_schema(schema_id).schema_str
+            except Exception as e:  # the registry client raises its own error types
+                if getattr(e, "http_status_code", None) == 404:
+                    raise UnknownSchemaError(f"schema id {schema_id} is not in the registry") from e
+                raise
+            schema = json.loads(text)
+            record = schema.get("name", "").rsplit(".", 1)[-1]
+            if not self.codec.has(record):
+                raise UnknownSchemaError(
+                    f"schema id {schema_id} is a {schema.get('name')!r} record, not one this client knows"
+                )
+            self._writers[schema_id] = (record, self.backend.parse(_without_logical_types(schema)))
+        return self._writers[schema_id]

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Optional, Sequence, Union
 
-from ._avro import Codec, UnknownSchemaError
+from ._avro import SERDE_FORMATS, Codec, RegistryCodec, UnknownSchemaError
 from .errors import (
     BatchError,
     DeadLetteredError,
@@ -76,6 +76,32 @@ class _Sent:
     active: int = 0  # calls waiting for it now
 
 
+def _codec(
+    backend: Optional[str],
+    serde_format: str,
+    url: Optional[str],
+    config: Optional[Mapping[str, Any]],
+    registry: Any,
+) -> Any:
+    """The codec for the wire format: single-object, or both formats through a schema registry."""
+    if serde_format not in SERDE_FORMATS:
+        raise ValueError(f"serde_format={serde_format!r}: expected one of {list(SERDE_FORMATS)}")
+    if url is None and registry is None:
+        if serde_format == "registry":
+            raise ValueError(
+                "serde_format='registry' needs schema_registry_url: the base URL of the registry's"
+                " Confluent-compatible API, e.g. http://registry:8081"
+            )
+        return Codec(backend)
+    settings = dict(config or {})
+    auto_register = str(settings.pop("auto.register", True)).lower() not in ("false", "0")
+    if registry is None:
+        from confluent_kafka.schema_registry import SchemaRegistryClient
+
+        registry = SchemaRegistryClient({"url": url, **settings})
+    return RegistryCodec(Codec(backend), registry, serde_format == "registry", auto_register)
+
+
 class RewardClient:
     """Scores rollout pairs through a RewardStream deployment.
 
@@ -93,6 +119,12 @@ class RewardClient:
     :param avro_backend: ``"fastavro"`` or ``"avro"``; default fastavro when importable.
     :param remember: how many unanswered ids (timed out, not yet re-asked) the client keeps
         reading for; the oldest are forgotten first.
+    :param serde_format: ``"single-object"`` (default) or ``"registry"``: the wire format the
+        inputs are written in, as the server's ``serde.format`` (docs/wire-format.md).
+    :param schema_registry_url: the registry's Confluent-compatible API; required by
+        ``"registry"``. When set, results are read in both formats.
+    :param schema_registry_config: more settings of confluent-kafka's ``SchemaRegistryClient``
+        (``basic.auth.user.info``, ``ssl.ca.location``, ...), plus ``auto.register`` (default True).
     """
 
     def __init__(
@@ -110,12 +142,18 @@ class RewardClient:
         avro_backend: Optional[str] = None,
         poll_interval: float = 0.2,
         remember: int = 65536,
+        serde_format: str = "single-object",
+        schema_registry_url: Optional[str] = None,
+        schema_registry_config: Optional[Mapping[str, Any]] = None,
         _kafka: Any = None,
+        _registry: Any = None,
     ) -> None:
         if _kafka is None:
             import confluent_kafka as _kafka
         self._kafka = _kafka
-        self.codec = Codec(avro_backend)
+        self.codec = _codec(
+            avro_backend, serde_format, schema_registry_url, schema_registry_config, _registry
+        )
         self.rollouts_topic = rollouts_topic
         self.rewards_topic = rewards_topic
         self.dlq_topic = dlq_topic
@@ -169,7 +207,7 @@ class RewardClient:
         """
         items = [p if isinstance(p, Pair) else Pair.from_dict(p) for p in pairs]
         ids = [p.rollout_id or new_rollout_id() for p in items]
-        encoded = self._encode("RolloutPair", items, ids, "rollout ids")
+        encoded = self._encode("RolloutPair", items, ids, "rollout ids", self.rollouts_topic)
         return self._score(self.rollouts_topic, ids, encoded, timeout, return_exceptions)
 
     async def score_pairs_async(
@@ -210,7 +248,7 @@ class RewardClient:
             )
         items = [g if isinstance(g, Group) else Group.from_dict(g) for g in groups]
         ids = [g.group_id or new_group_id() for g in items]
-        encoded = self._encode("RolloutGroup", items, ids, "group ids")
+        encoded = self._encode("RolloutGroup", items, ids, "group ids", self.groups_topic)
         self._require_group_topic(time.monotonic() + min(timeout, 10.0))
         return self._score(self.groups_topic, ids, encoded, timeout, return_exceptions)
 
@@ -247,13 +285,17 @@ class RewardClient:
 
     # ------------------------------------------------------------------ the call
 
-    def _encode(self, record: str, items: Sequence[Any], ids: Sequence[str], what: str) -> list:
+    def _encode(
+        self, record: str, items: Sequence[Any], ids: Sequence[str], what: str, topic: str
+    ) -> list:
         """Each input as its Avro record under its id; the ids must be unique within the call."""
         doubled = sorted(i for i, n in collections.Counter(ids).items() if n > 1)
         if doubled:
             raise ValueError(f"{what} must be unique within a call; repeated: {doubled}")
         now_ms = to_millis(None)
-        return [self.codec.encode(record, item.to_avro(i, now_ms)) for item, i in zip(items, ids)]
+        return [
+            self.codec.encode(record, item.to_avro(i, now_ms), topic) for item, i in zip(items, ids)
+        ]
 
     def _score(
         self,

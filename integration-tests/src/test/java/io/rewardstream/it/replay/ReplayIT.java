@@ -21,6 +21,7 @@ import io.rewardstream.replay.Comparison;
 import io.rewardstream.replay.RangeBound;
 import io.rewardstream.replay.Replayer;
 import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.WireFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -263,7 +264,8 @@ class ReplayIT {
   /** Every committed result by key, asserting each key appears once. */
   private static Map<String, RewardResult> committedOnce(String topic) {
     CommittedReader.Results r =
-        CommittedReader.readResults(KafkaConnection.of(kafka.bootstrapServers()), topic);
+        CommittedReader.readResults(
+            KafkaConnection.of(kafka.bootstrapServers()), WireFormat.singleObject(), topic);
     assertThat(r.duplicateKeys()).as("%s: keys committed more than once", topic).isZero();
     assertThat(r.undecodable()).isZero();
     return r.results();
