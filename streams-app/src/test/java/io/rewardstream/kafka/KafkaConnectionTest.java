@@ -3,6 +3,7 @@ package io.rewardstream.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.rewardstream.schemas.WireFormat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -69,5 +70,24 @@ class KafkaConnectionTest {
                 "sasl.mechanism", "SCRAM-SHA-512",
                 "sasl.jaas.config", "x password=\"secret\";"));
     assertThat(c.describe()).isEqualTo("k:9092 (SASL_SSL SCRAM-SHA-512)");
+  }
+
+  @Test
+  void theWireFormatKeysGiveTheFormatAndNeverReachKafkasClients() {
+    KafkaConnection c =
+        new KafkaConnection(
+            "k:9092",
+            Map.of(
+                "serde.format", "registry",
+                "schema.registry.url", "http://registry:8081",
+                "schema.registry.basic.auth.user.info", "u:secret",
+                "security.protocol", "SASL_SSL"));
+
+    assertThat(c.clientConfig())
+        .containsEntry("security.protocol", "SASL_SSL")
+        .doesNotContainKeys(
+            "serde.format", "schema.registry.url", "schema.registry.basic.auth.user.info");
+    assertThat(c.wireFormat().format()).isEqualTo(WireFormat.Format.REGISTRY);
+    assertThat(c.wireFormat().describe()).contains("http://registry:8081").doesNotContain("secret");
   }
 }

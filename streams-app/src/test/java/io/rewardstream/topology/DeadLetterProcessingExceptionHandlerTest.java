@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.registry.RegistryUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -93,6 +94,24 @@ class DeadLetterProcessingExceptionHandlerTest {
   void failsWhenThereIsNoInputRecordToBlame() {
     var response =
         handler().handleError(new Context(null, null), null, new IllegalStateException("tick"));
+
+    assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
+    assertThat(response.deadLetterQueueRecords()).isEmpty();
+  }
+
+  @Test
+  void aSchemaRegistryOutageFailsTheThreadInsteadOfDeadLetteringAGoodRecord() {
+    byte[] key = "r9".getBytes(StandardCharsets.UTF_8);
+    byte[] value = {0, 0, 0, 0, 7};
+
+    var response =
+        handler()
+            .handleError(
+                new Context(key, value),
+                new Record<>(key, value, 0L),
+                new IllegalStateException(
+                    "wrapped",
+                    new RegistryUnavailableException("the schema registry did not answer", null)));
 
     assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
     assertThat(response.deadLetterQueueRecords()).isEmpty();
