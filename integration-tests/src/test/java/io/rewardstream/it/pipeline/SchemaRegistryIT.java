@@ -9,12 +9,18 @@ import io.rewardstream.app.RewardStreamApp;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.RolloutPair;
 import io.rewardstream.cli.RewardStreamCli;
+import io.rewardstream.gateway.GatewayConfig;
+import io.rewardstream.gateway.GatewayServer;
 import io.rewardstream.it.ApicurioRegistry;
 import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.it.pipeline.Pipelines.Raw;
 import io.rewardstream.schemas.AvroSerdes;
 import io.rewardstream.schemas.WireFormat;
 import io.rewardstream.schemas.registry.RegistrySettings;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -150,6 +156,47 @@ class SchemaRegistryIT {
               topics.dlq(),
               registry.url());
       assertThat(pyOut).contains("python client: py-registry-1 OK");
+
+      // Step 2c: the gateway in registry mode: an HTTP pair goes in Confluent-framed and comes
+      // back scored.
+      GatewayConfig gateway =
+          new GatewayConfig(
+              kafka.bootstrapServers(),
+              "127.0.0.1",
+              0,
+              Duration.ofSeconds(120),
+              64,
+              topics.input(),
+              topics.output(),
+              topics.dlq(),
+              "registry-no-groups",
+              "registry-no-group-rewards",
+              Map.of(WireFormat.FORMAT, "registry", RegistrySettings.URL, registry.url()));
+      try (GatewayServer server = GatewayServer.start(gateway)) {
+        String body =
+            "{\"pairs\": [{\"rollout_id\": \"gw-registry-1\", \"prompt\": \"Ana has 3 cups."
+                + " How many cups does Ana have?\", \"response_a\": \"4 cups.\","
+                + " \"response_b\": \"3 cups.\"}]}";
+        HttpResponse<String> answer =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + server.port() + "/v1/score/pairs"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+        JsonNode result = JSON.readTree(answer.body()).at("/results/0");
+        assertThat(result.get("rollout_id").asText()).isEqualTo("gw-registry-1");
+        assertThat(result.get("status").asText()).isEqualTo("OK");
+      }
+      List<ConsumerRecord<String, byte[]>> sent =
+          Pipelines.readAllCommitted(kafka, topics.input(), new ByteArrayDeserializer());
+      assertThat(sent)
+          .filteredOn(r -> r.key().equals("gw-registry-1") || r.key().equals("py-registry-1"))
+          .hasSize(2)
+          .allSatisfy(r -> assertThat(r.value()[0]).as(r.key()).isZero());
     }
     rewards = rewards.stream().filter(r -> r.key().startsWith("sr-")).toList();
     assertThat(Pipelines.byUniqueKey(rewards)).hasSize(PAIRS);
@@ -270,6 +317,48 @@ class SchemaRegistryIT {
             "30");
     assertThat(tail.status()).as(tail.err()).isZero();
     assertThat(tail.out()).contains("sr-0").doesNotContain("undecodable");
+
+    // Step 8: replay the mixed input in registry mode, then compare the two result topics.
+    CliRun replay =
+        CliRun.of(
+            "replay",
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--client-config",
+            clientConfig.toString(),
+            "--input-topic",
+            topics.input(),
+            "--from",
+            "earliest",
+            "--to",
+            "latest",
+            "--output-topic",
+            topics.output() + "-replayed",
+            "--dlq-topic",
+            topics.dlq() + "-replayed",
+            "--judge-dir",
+            Pipelines.judgeDir().toString(),
+            "--mode",
+            "greedy");
+    assertThat(replay.status()).as(replay.err()).isZero();
+    assertThat(replay.out()).contains("scored     " + (PAIRS + 2) + " OK");
+    List<ConsumerRecord<String, byte[]>> replayed =
+        Pipelines.readAllCommitted(
+            kafka, topics.output() + "-replayed", new ByteArrayDeserializer());
+    assertThat(replayed).hasSize(PAIRS + 2).allSatisfy(r -> assertThat(r.value()[0]).isZero());
+    CliRun compare =
+        CliRun.of(
+            "compare",
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--client-config",
+            clientConfig.toString(),
+            "--baseline",
+            topics.output(),
+            "--candidate",
+            topics.output() + "-replayed");
+    assertThat(compare.status()).as(compare.err()).isZero();
+    assertThat(compare.out()).doesNotContain("undecodable");
   }
 
   /**
