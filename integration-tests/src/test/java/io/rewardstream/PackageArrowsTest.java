@@ -64,7 +64,8 @@ class PackageArrowsTest {
                   "topology")),
           Map.entry("drift", Set.of("avro", "schemas", "config")),
           Map.entry("config", Set.of()),
-          Map.entry("kafka", Set.of()),
+          // the client settings also carry the wire format (serde.format, schema.registry.*)
+          Map.entry("kafka", Set.of("schemas")),
           Map.entry("broker", Set.of()),
           Map.entry("gateway", Set.of("avro", "schemas")));
 

@@ -4,10 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -83,36 +79,9 @@ public final class ApicurioRegistry implements AutoCloseable {
     return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
   }
 
-  /** GET of a path under {@link #url()}: the status and body. */
-  public Answer get(String path) {
-    return call(HttpRequest.newBuilder(URI.create(url() + path)).GET());
-  }
-
-  /** PUT/POST of a JSON body to a path under {@link #url()}. */
-  public Answer send(String method, String path, String json) {
-    return call(
-        HttpRequest.newBuilder(URI.create(url() + path))
-            .header("Content-Type", "application/vnd.schemaregistry.v1+json")
-            .method(method, HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
-  }
-
-  /** A status and a body. */
-  public record Answer(int status, String body) {}
-
-  private Answer call(HttpRequest.Builder request) {
-    try {
-      HttpResponse<String> response =
-          HttpClient.newHttpClient()
-              .send(
-                  request.timeout(Duration.ofSeconds(10)).build(),
-                  HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-      return new Answer(response.statusCode(), response.body());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  /** Plain HTTP calls to its Confluent-compatible API. */
+  public RegistryHttp http() {
+    return new RegistryHttp(url());
   }
 
   private void awaitReady() {
@@ -122,7 +91,7 @@ public final class ApicurioRegistry implements AutoCloseable {
         throw new IllegalStateException("the registry exited at start:\n" + tail());
       }
       try {
-        if (get("/subjects").status() == 200) {
+        if (http().get("/subjects").status() == 200) {
           return;
         }
       } catch (UncheckedIOException e) {

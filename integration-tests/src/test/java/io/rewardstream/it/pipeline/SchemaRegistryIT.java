@@ -13,6 +13,7 @@ import io.rewardstream.gateway.GatewayConfig;
 import io.rewardstream.gateway.GatewayServer;
 import io.rewardstream.it.ApicurioRegistry;
 import io.rewardstream.it.KafkaClusterExtension;
+import io.rewardstream.it.RegistryHttp;
 import io.rewardstream.it.pipeline.Pipelines.Raw;
 import io.rewardstream.schemas.AvroSerdes;
 import io.rewardstream.schemas.WireFormat;
@@ -78,9 +79,25 @@ class SchemaRegistryIT {
   @Test
   void scoresAMixedTopicInRegistryModeAndToolsReadTheRewardsFromTheRegistryAlone()
       throws Exception {
+    scoresAMixedTopic(kafka, registry.http(), work, "registry");
+  }
+
+  @Test
+  void aSchemaTheRegistryRefusesStopsProduceAtStartWithTheReason() throws Exception {
+    refusedSchemaStopsProduce(kafka, registry.http(), work);
+  }
+
+  /**
+   * The whole registry-mode scenario against any registry with the Confluent-compatible API (also
+   * run against Confluent Schema Registry by {@code ConfluentSchemaRegistryIT} where Docker is).
+   *
+   * @param name prefix of the topics and the application id
+   */
+  static void scoresAMixedTopic(
+      KafkaClusterExtension kafka, RegistryHttp registry, Path work, String name) throws Exception {
     // Step 1: a mixed input topic: half the pairs Confluent-framed, half single-object, and one
     // Confluent-framed record whose schema id the registry does not have.
-    Pipelines.Topics topics = Pipelines.Topics.create(kafka, "registry", 3);
+    Pipelines.Topics topics = Pipelines.Topics.create(kafka, name, 3);
     WireFormat actor =
         WireFormat.withRegistry(WireFormat.Format.REGISTRY, RegistrySettings.of(registry.url()));
     List<RolloutPair> pairs = Pipelines.heldoutPairs("sr", PAIRS);
@@ -103,10 +120,10 @@ class SchemaRegistryIT {
     AppConfig config =
         Pipelines.config(
             kafka,
-            "registry-app",
+            name + "-app",
             topics,
             16,
-            work.resolve("state"),
+            work.resolve(name + "-state"),
             WireFormat.FORMAT,
             "registry",
             RegistrySettings.URL,
@@ -135,6 +152,7 @@ class SchemaRegistryIT {
       // Step 2b: the Python client in registry mode scores through the same app and registry.
       String pyOut =
           python(
+              work,
               "python_client.py",
               String.join(
                   "\n",
@@ -262,6 +280,7 @@ class SchemaRegistryIT {
     // Step 6: Python's confluent-kafka registry client and python3-avro read a reward.
     String pythonOut =
         python(
+            work,
             "read_reward.py",
             String.join(
                 "\n",
@@ -296,7 +315,7 @@ class SchemaRegistryIT {
         .containsPattern("magic=0 id=" + rewardsId + " rollout_id=(sr-|py-registry-)");
 
     // Step 7: tail, with the registry in its client config, shows the rewards.
-    Path clientConfig = work.resolve("registry.properties");
+    Path clientConfig = work.resolve(name + ".properties");
     Files.writeString(
         clientConfig,
         "serde.format=registry\nschema.registry.url=" + registry.url() + "\n",
@@ -367,7 +386,8 @@ class SchemaRegistryIT {
    *
    * @return its output
    */
-  private static String python(String name, String source, String... args) throws Exception {
+  private static String python(Path work, String name, String source, String... args)
+      throws Exception {
     Path script = work.resolve(name);
     Files.writeString(script, source, StandardCharsets.UTF_8);
     List<String> command = new ArrayList<>();
@@ -387,8 +407,9 @@ class SchemaRegistryIT {
     return out;
   }
 
-  @Test
-  void aSchemaTheRegistryRefusesStopsProduceAtStartWithTheReason() throws Exception {
+  /** A schema the registry refuses (BACKWARD, an unrelated record) stops produce at start. */
+  static void refusedSchemaStopsProduce(
+      KafkaClusterExtension kafka, RegistryHttp registry, Path work) throws Exception {
     // A subject under BACKWARD that already holds an unrelated record with a required field.
     String topic = kafka.createTopic("refused-rollouts", 1);
     String subject = topic + "-value";
