@@ -66,6 +66,8 @@ import java.util.regex.Pattern;
  * @param costSafetyFactor multiplier on the batch cost when sizing the timeouts
  * @param metricsPort port of the /healthz and /metrics HTTP endpoints; -1 = off, 0 = any free port
  * @param metricsBind address the /healthz and /metrics server listens on
+ * @param scoringOverlap score pair batches on the judge's own thread while the stream thread does
+ *     Kafka's work (commit, poll, buffer), instead of on the stream thread
  * @param kafkaProperties every other key of the file, passed to Kafka Streams as is
  * @param wireSettings {@code serde.format} and the {@code schema.registry.*} keys: the wire format
  *     of the topics' values ({@link #wireFormat()}), never passed to Kafka
@@ -95,6 +97,7 @@ public record AppConfig(
     double costSafetyFactor,
     int metricsPort,
     String metricsBind,
+    boolean scoringOverlap,
     Map<String, String> kafkaProperties,
     Map<String, String> wireSettings) {
 
@@ -127,6 +130,7 @@ public record AppConfig(
   public static final String JUDGE_COST_SAFETY_FACTOR = "judge.cost.safety.factor";
   public static final String METRICS_PORT = "metrics.port";
   public static final String METRICS_BIND = "metrics.bind";
+  public static final String SCORING_OVERLAP = "scoring.overlap";
   public static final String SERDE_FORMAT = WireFormat.FORMAT;
   public static final String SCHEMA_REGISTRY_URL = RegistrySettings.URL;
 
@@ -169,6 +173,8 @@ public record AppConfig(
           new ConfigKey(INFERENCE_DEVICE, "cpu", "cpu | cuda"),
           new ConfigKey(INFERENCE_INTRA_OP_THREADS, "0", "ONNX Runtime threads; 0 = its default"),
           new ConfigKey(INFERENCE_MAX_BATCH_ROWS, "0", "sequences decoded together; 0 = all"),
+          new ConfigKey(
+              SCORING_OVERLAP, "false", "score on the judge's own thread while Kafka commits"),
           new ConfigKey(STATE_DIR, "", "Kafka Streams state dir; empty = a free one per instance"),
           new ConfigKey(
               JUDGE_PAIR_COST_MS,
@@ -347,6 +353,7 @@ public record AppConfig(
             ? -1
             : parse(values, METRICS_PORT, Integer::parseInt, "a port number, e.g. 8080"),
         values.get(METRICS_BIND),
+        parseBoolean(values, SCORING_OVERLAP),
         kafka,
         wire);
   }
@@ -390,6 +397,7 @@ public record AppConfig(
         costSafetyFactor,
         metricsPort,
         metricsBind,
+        scoringOverlap,
         kafkaProperties,
         wireSettings);
   }

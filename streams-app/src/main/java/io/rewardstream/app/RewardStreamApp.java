@@ -15,6 +15,7 @@ import io.rewardstream.schemas.Topics;
 import io.rewardstream.schemas.WireFormat;
 import io.rewardstream.topology.CommitBudget;
 import io.rewardstream.topology.DeadLetterProcessingExceptionHandler;
+import io.rewardstream.topology.JudgeLane;
 import io.rewardstream.topology.RewardTopology;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -73,6 +74,7 @@ public final class RewardStreamApp implements AutoCloseable {
   private final KafkaStreams streams;
   private final KafkaStreamsMetrics streamsMetrics;
   private final StateDirectory stateDirectory;
+  private final JudgeLane lane;
   private MetricsServer metricsServer;
   private final CompletableFuture<Void> running = new CompletableFuture<>();
   private final CompletableFuture<State> terminated = new CompletableFuture<>();
@@ -92,10 +94,11 @@ public final class RewardStreamApp implements AutoCloseable {
     this.registry = registry;
     // One batch per transaction over all partitions; the observer reports the commits to it.
     CommitBudget budget = CommitBudget.oneBatchPerCommit();
+    this.lane = config.scoringOverlap() ? JudgeLane.over(judge) : null;
     TransactionObserver transactions = new TransactionObserver(budget);
     this.streams =
         new KafkaStreams(
-            RewardTopology.build(config.topologySettings(), judge, budget, wire),
+            RewardTopology.build(config.topologySettings(), judge, budget, wire, lane),
             DeadLetterProcessingExceptionHandler.withWireFormat(settings.properties(), wire),
             transactions);
     transactions.bindTo(registry);
@@ -224,6 +227,9 @@ public final class RewardStreamApp implements AutoCloseable {
     } catch (RuntimeException e) {
       stopMetrics();
       streams.close(Duration.ZERO);
+      if (lane != null) {
+        lane.close();
+      }
       judge.close();
       stateDirectory.close();
       throw e;
@@ -396,6 +402,9 @@ public final class RewardStreamApp implements AutoCloseable {
     // A batch in progress may finish (and commit) within the close timeout; when the judge is idle
     // (e.g. while Streams rebalances or restores) there is nothing to wait for but Streams itself.
     Duration timeout = judge.currentCall().isZero() ? MIN_CLOSE_TIMEOUT : closeTimeout();
+    if (lane != null && !lane.drain(timeout)) {
+      LOG.warn("the judge lane's batch was not forwarded within {}; it is scored again", timeout);
+    }
     LOG.info(
         "stopping in state {}: closing Kafka Streams (up to {}), then the judge",
         streams.state(),
@@ -406,6 +415,9 @@ public final class RewardStreamApp implements AutoCloseable {
                 .withTimeout(timeout));
     terminated.complete(streams.state());
     stopMetrics();
+    if (lane != null) {
+      lane.close(); // the batch it scores (if any) ends first; its verdicts are dropped
+    }
     boolean judgeClosed;
     try {
       // no judge call starts from now on: a stream thread still running aborts instead

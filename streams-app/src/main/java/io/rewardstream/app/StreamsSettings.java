@@ -160,6 +160,15 @@ public record StreamsSettings(Properties properties, List<Setting> settings) {
             "true",
             "the Kafka 5.0 default, set now: the topology has no global stores, and Streams"
                 + " warns at every start while it is unset"));
+    if (config.scoringOverlap()) {
+      settings.add(
+          setting(
+              file,
+              StreamsConfig.POLL_MS_CONFIG,
+              "10",
+              "scoring.overlap: the stream thread looks for the judge lane's verdicts between"
+                  + " polls, so a poll must not wait long for records (default 100 ms)"));
+    }
     if (config.stateDir() != null) {
       settings.add(
           setting(

@@ -11,6 +11,10 @@ import io.rewardstream.scoring.PairInputs;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -42,6 +46,15 @@ import org.apache.kafka.streams.state.WindowStore;
  * not take its batch-mates' attempts with it, and at {@code poisonMaxAttempts} it is dead-lettered
  * POISON instead of scored. The next batch is armed in the same transaction that scores the current
  * one, so a backlog costs no extra commit.
+ *
+ * <p><b>Overlap</b> ({@code scoring.overlap=true}, a {@link JudgeLane}): a committed armed batch is
+ * handed to the lane's thread instead of scored here, and its verdicts are forwarded (with the
+ * deletions) by whichever call on the stream thread finds them ready (a record's arrival or the 10
+ * ms check). Meanwhile the stream thread commits, polls, buffers and arms the next batch, so the
+ * judge does not wait for Kafka. The pairs being scored stay buffered (and are skipped when the
+ * next batch is picked) until their results are forwarded; a task closed in between drops the
+ * verdicts, and the pairs, still buffered with their attempt counts, are scored again (alone, as
+ * suspects) by whoever takes the partition.
  */
 final class BatchBufferProcessor implements Processor<String, BufferedPair, String, Object> {
 
@@ -63,6 +76,18 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   private ScoredIds scored;
   private int buffered;
 
+  /** The judge's own thread (overlap), or null to score on the stream thread. */
+  private final JudgeLane lane;
+
+  /** The batch the lane is scoring for this task (overlap), or null. */
+  private InFlight inFlight;
+
+  /** A batch handed to the lane: its pairs (still buffered) and the verdicts to come. */
+  private record InFlight(
+      List<KeyValue<String, BufferedPair>> batch,
+      Set<String> keys,
+      Future<List<Verdict>> verdicts) {}
+
   /**
    * When the last judge call ended, on the context's clock (ms). Kafka Streams caches that clock
    * per loop iteration, so the pairs processed right after a long judge call are stamped with a
@@ -78,7 +103,9 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       int batchSize,
       long maxWaitMs,
       long duplicatesRetentionMs,
-      int poisonMaxAttempts) {
+      int poisonMaxAttempts,
+      JudgeLane lane) {
+    this.lane = lane;
     this.duplicatesRetentionMs = duplicatesRetentionMs;
     this.poisonMaxAttempts = poisonMaxAttempts;
     this.scorer = scorer;
@@ -152,7 +179,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
    */
   private void topUp() {
     List<String> armed = attempts.armedKeys();
-    if (armed.size() >= batchSize || buffered <= armed.size()) {
+    if (armed.size() >= batchSize || waiting() <= armed.size()) {
       return;
     }
     for (String key : armed) {
@@ -161,7 +188,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       }
     }
     List<String> more = new ArrayList<>();
-    for (KeyValue<String, BufferedPair> entry : Buffered.oldestFirst(store)) {
+    for (KeyValue<String, BufferedPair> entry : notInFlight(Buffered.oldestFirst(store))) {
       if (armed.size() + more.size() >= batchSize) {
         break;
       }
@@ -184,6 +211,9 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
    */
   private void step(long now, boolean tick) {
     while (true) {
+      if (inFlight != null && inFlight.verdicts().isDone()) {
+        emitInFlight();
+      }
       if (attempts.armed()) {
         List<String> batch = attempts.committedBatch(key -> store.get(key) != null);
         if (batch == null) {
@@ -192,19 +222,29 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
           }
           return; // the next commit makes the attempts durable; a punctuation looks again
         }
-        // the 10 ms check does not count a deferral; the max-wait tick (and process) do
-        if ((!tick && !budget.available()) || !budget.tryAcquire()) {
-          return; // another partition's batch is in this transaction
+        if (lane != null) {
+          if (inFlight != null || !lane.accepts()) {
+            return; // the lane scores a batch (this task's or another's): the 10 ms check looks
+            // again
+          }
+          attempts.disarm();
+          submit(batch);
+        } else {
+          // the 10 ms check does not count a deferral; the max-wait tick (and process) do
+          if ((!tick && !budget.available()) || !budget.tryAcquire()) {
+            return; // another partition's batch is in this transaction
+          }
+          attempts.disarm();
+          scoreBatch(batch);
         }
-        attempts.disarm();
-        scoreBatch(batch);
       }
-      if (buffered == 0 || !(buffered >= batchSize || (tick && waitedLongEnough(now)))) {
+      int waiting = waiting();
+      if (waiting <= 0 || !(waiting >= batchSize || (tick && waitedLongEnough(now)))) {
         return;
       }
-      if (buffered < batchSize && !budget.available()) {
+      if (waiting < batchSize && !couldScoreNext()) {
         // a partial batch is armed only when it could be scored next, so that it takes every
-        // pair that arrived while another partition's batch held the transaction
+        // pair that arrived while another batch held the transaction (or the lane)
         return;
       }
       if (!arm(context.currentSystemTimeMs())) {
@@ -213,11 +253,34 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     }
   }
 
+  /** Whether a batch armed now could be scored as soon as it is committed. */
+  private boolean couldScoreNext() {
+    return lane == null ? budget.available() : inFlight == null && lane.accepts();
+  }
+
+  /** Buffered pairs not being scored by the lane. */
+  private int waiting() {
+    return buffered - (inFlight == null ? 0 : inFlight.batch().size());
+  }
+
+  /** The entries without those the lane is scoring. */
+  private List<KeyValue<String, BufferedPair>> notInFlight(
+      List<KeyValue<String, BufferedPair>> entries) {
+    if (inFlight == null) {
+      return entries;
+    }
+    return entries.stream().filter(e -> !inFlight.keys().contains(e.key)).toList();
+  }
+
   /** Whether the oldest buffered pair has waited the max wait (reads the oldest pair). */
   private boolean waitedLongEnough(long now) {
-    List<KeyValue<String, BufferedPair>> entries = Buffered.oldestFirst(store);
-    if (entries.isEmpty()) {
+    List<KeyValue<String, BufferedPair>> all = Buffered.oldestFirst(store);
+    if (all.isEmpty()) {
       buffered = 0;
+      return false;
+    }
+    List<KeyValue<String, BufferedPair>> entries = notInFlight(all);
+    if (entries.isEmpty()) {
       return false;
     }
     // the max wait counts from the oldest pair's arrival, but not from before the judge was free
@@ -233,8 +296,9 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
    * @return whether a batch is armed
    */
   private boolean arm(long now) {
-    List<KeyValue<String, BufferedPair>> entries = Buffered.oldestFirst(store);
-    buffered = entries.size();
+    List<KeyValue<String, BufferedPair>> all = Buffered.oldestFirst(store);
+    buffered = all.size();
+    List<KeyValue<String, BufferedPair>> entries = notInFlight(all);
     List<String> batch = new ArrayList<>();
     for (KeyValue<String, BufferedPair> entry : entries) {
       if (attempts.exhausted(entry.key)) {
@@ -272,6 +336,68 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     scoreAndEmit(batch);
     buffered -= batch.size();
     context.commit();
+  }
+
+  /** Hands the armed batch (those of its pairs still buffered) to the lane. */
+  private void submit(List<String> keys) {
+    List<KeyValue<String, BufferedPair>> batch = new ArrayList<>();
+    for (String key : keys) {
+      BufferedPair pair = store.get(key);
+      if (pair != null) {
+        batch.add(KeyValue.pair(key, pair));
+      }
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<PairInput> inputs = batch.stream().map(e -> PairInputs.of(e.value.pair())).toList();
+    inFlight =
+        new InFlight(
+            batch,
+            batch.stream().map(e -> e.key).collect(Collectors.toUnmodifiableSet()),
+            lane.submit(inputs));
+  }
+
+  /**
+   * Forwards the lane's verdicts for this task's batch (pairs still buffered) and asks a commit.
+   */
+  private void emitInFlight() {
+    InFlight done = inFlight;
+    inFlight = null;
+    lane.claimed(done.verdicts());
+    List<Verdict> verdicts;
+    try {
+      verdicts = done.verdicts().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime; // e.g. the judge is closing: as when scored on the stream thread
+      }
+      throw new IllegalStateException("the judge lane failed", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while taking the judge lane's verdicts", e);
+    }
+    long scoredAt = context.currentSystemTimeMs();
+    lastScoredAtMs = scoredAt;
+    int emitted = 0;
+    for (int i = 0; i < done.batch().size(); i++) {
+      String key = done.batch().get(i).key;
+      if (store.get(key) != null) {
+        emit(key, done.batch().get(i).value, verdicts.get(i), scoredAt);
+        emitted++;
+      }
+    }
+    buffered -= emitted;
+    context.commit();
+  }
+
+  @Override
+  public void close() {
+    // Verdicts still to come are dropped: the pairs stay buffered (and their attempts counted).
+    if (inFlight != null) {
+      lane.claimed(inFlight.verdicts());
+      inFlight = null;
+    }
   }
 
   private void scoreAndEmit(List<KeyValue<String, BufferedPair>> batch) {

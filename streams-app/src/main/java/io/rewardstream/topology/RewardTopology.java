@@ -138,6 +138,18 @@ public final class RewardTopology {
    */
   public static Topology build(
       TopologySettings config, Judge judge, CommitBudget budget, WireFormat wire) {
+    return build(config, judge, budget, wire, null);
+  }
+
+  /**
+   * Builds the topology; with a {@link JudgeLane} ({@code scoring.overlap=true}) the pair batches
+   * are scored on the lane's thread while the stream thread does Kafka's work, and group scoring
+   * waits for the lane's calls.
+   *
+   * @param lane the judge's own thread, or null to score on the stream thread
+   */
+  public static Topology build(
+      TopologySettings config, Judge judge, CommitBudget budget, WireFormat wire, JudgeLane lane) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(wire, "wire");
     Objects.requireNonNull(judge, "judge");
@@ -145,7 +157,7 @@ public final class RewardTopology {
     JudgeInfo info = Objects.requireNonNull(judge.info(), "judge.info()");
     Topic<String, RewardResult> rewards = wire.topic(Topics.REWARDS.withName(config.outputTopic()));
     Topic<String, DeadLetter> dlq = wire.topic(Topics.ROLLOUTS_DLQ.withName(config.dlqTopic()));
-    BatchScorer scorer = new BatchScorer(judge);
+    BatchScorer scorer = lane == null ? new BatchScorer(judge) : lane.scorer();
 
     Topology topology = new Topology();
     topology.addSource(
@@ -169,7 +181,8 @@ public final class RewardTopology {
                 config.batchSize(),
                 config.batchMaxWaitMs(),
                 config.duplicatesRetentionMs(),
-                config.poisonMaxAttempts()),
+                config.poisonMaxAttempts(),
+                lane),
         VALIDATE);
     topology.addStateStore(bufferStore(), BUFFER);
     topology.addStateStore(attemptsStore(ATTEMPTS_STORE), BUFFER);

@@ -6,6 +6,7 @@ import io.rewardstream.avro.RewardResult;
 import io.rewardstream.scoring.BatchScorer;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.Punctuator;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -40,6 +41,16 @@ class BatchBufferProcessorTest {
       CommitBudget budget,
       int batchSize,
       long maxWaitMs) {
+    return processor(context, store, budget, batchSize, maxWaitMs, null);
+  }
+
+  private BatchBufferProcessor processor(
+      MockProcessorContext<String, Object> context,
+      KeyValueStore<String, BufferedPair> store,
+      CommitBudget budget,
+      int batchSize,
+      long maxWaitMs,
+      JudgeLane lane) {
     store.init(context.getStateStoreContext(), store);
     context.addStateStore(store);
     WindowStore<String, String> scored =
@@ -68,7 +79,8 @@ class BatchBufferProcessorTest {
         batchSize,
         maxWaitMs,
         Duration.ofDays(1).toMillis(),
-        3);
+        3,
+        lane);
   }
 
   private static KeyValueStore<String, BufferedPair> newStore() {
@@ -110,6 +122,75 @@ class BatchBufferProcessorTest {
     assertThat(first.getLatencyMs()).isBetween(2000L, 2500L);
     assertThat(((RewardResult) forwarded.get(1).record().value()).getSourceOffset()).isEqualTo(42);
     assertThat(store.approximateNumEntries()).isZero();
+  }
+
+  @Test
+  void withALaneABatchIsScoredWhileTheStreamThreadArmsTheNextAndItsResultsComeWhenReady()
+      throws Exception {
+    CountDownLatch firstCall = new CountDownLatch(1);
+    judge.holdingUntil(firstCall);
+    CommitBudget budget = CommitBudget.oneBatchPerCommit();
+    try (JudgeLane lane = JudgeLane.over(judge)) {
+      BatchBufferProcessor processor = processor(context, store, budget, 2, 60_000, lane);
+      context.setCurrentSystemTimeMs(10_000);
+      processor.init(context);
+      Punctuator check = context.scheduledPunctuators().get(1).getPunctuator();
+
+      // A full batch is armed; once its attempts are committed it goes to the lane.
+      processor.process(new Record<>("r1", buffered("r1", 0, 1, 10_000), 10_000));
+      processor.process(new Record<>("r2", buffered("r2", 0, 2, 10_000), 10_000));
+      budget.transactionCommitted();
+      check.punctuate(10_010);
+      awaitCalls(1);
+      assertThat(judge.calls()).containsExactly(List.of("r1", "r2"));
+
+      // While the judge holds r1 and r2, the stream thread buffers and arms the next batch (not
+      // r1 and r2 again), and forwards nothing yet.
+      processor.process(new Record<>("r3", buffered("r3", 0, 3, 10_020), 10_020));
+      processor.process(new Record<>("r4", buffered("r4", 0, 4, 10_020), 10_020));
+      budget.transactionCommitted();
+      check.punctuate(10_030);
+      assertThat(context.forwarded()).isEmpty();
+      assertThat(store.get("r1")).isNotNull();
+
+      // The judge answers: the next look forwards r1 and r2 (and drops them from the buffer),
+      // then hands the committed next batch to the lane.
+      firstCall.countDown();
+      long idle = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (!lane.idle() && System.nanoTime() < idle) {
+        Thread.sleep(2);
+      }
+      check.punctuate(10_040);
+      awaitCalls(2);
+      List<String> forwarded = forwardedIds();
+      assertThat(forwarded).startsWith("r1", "r2");
+      assertThat(store.get("r1")).isNull();
+      assertThat(store.get("r2")).isNull();
+      assertThat(judge.calls()).containsExactly(List.of("r1", "r2"), List.of("r3", "r4"));
+
+      // Its results follow once it is done.
+      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+      while (forwardedIds().size() < 4 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+        check.punctuate(10_050);
+      }
+      assertThat(forwardedIds()).containsExactly("r1", "r2", "r3", "r4");
+      assertThat(store.approximateNumEntries()).isZero();
+    }
+  }
+
+  private void awaitCalls(int n) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (judge.calls().size() < n && System.nanoTime() < deadline) {
+      Thread.sleep(2);
+    }
+    assertThat(judge.calls()).hasSize(n);
+  }
+
+  private List<String> forwardedIds() {
+    return context.forwarded().stream()
+        .map(f -> ((RewardResult) f.record().value()).getRolloutId())
+        .toList();
   }
 
   @Test

@@ -8,7 +8,6 @@ import io.rewardstream.judge.Verdict.Candidate;
 import io.rewardstream.judge.Verdict.CandidateVerdict;
 import io.rewardstream.judge.Verdict.Order;
 import io.rewardstream.judge.Verdict.Preference;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -32,8 +31,16 @@ final class FakeJudgeForTopologyTests implements Judge {
   private final Set<String> throwIds = new HashSet<>();
   private final Set<String> tokenThrowIds = new HashSet<>();
   private final Set<String> malformedIds = new HashSet<>();
-  private final List<List<String>> calls = new ArrayList<>();
-  private long callMs;
+  // the judge lane calls from its own thread
+  private final List<List<String>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile long callMs;
+  private volatile java.util.concurrent.CountDownLatch gate;
+
+  /** Every judge call waits for this latch before it answers (a judge call in progress). */
+  FakeJudgeForTopologyTests holdingUntil(java.util.concurrent.CountDownLatch latch) {
+    gate = latch;
+    return this;
+  }
 
   /** Every judge call takes this long in real time (a slow model, for the buffer's clock). */
   FakeJudgeForTopologyTests taking(long ms) {
@@ -110,6 +117,14 @@ final class FakeJudgeForTopologyTests implements Judge {
   public List<Verdict> judge(List<PairInput> batch) {
     List<String> ids = batch.stream().map(PairInput::rolloutId).toList();
     calls.add(ids);
+    java.util.concurrent.CountDownLatch latch = gate;
+    if (latch != null) {
+      try {
+        latch.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (callMs > 0) {
       try {
         Thread.sleep(callMs);

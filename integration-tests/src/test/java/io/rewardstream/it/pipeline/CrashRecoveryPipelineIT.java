@@ -23,7 +23,8 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,8 +56,13 @@ class CrashRecoveryPipelineIT {
   @RegisterExtension
   static final KafkaClusterExtension kafka = KafkaClusterExtension.fromSystemProperties();
 
-  @Test
-  void killedWhileBufferingAndWhileScoringEveryRolloutHasOneResultEqualToACleanRun()
+  /**
+   * Scored on the stream thread, and on the judge lane ({@code scoring.overlap}); the clean run it
+   * is compared with scores on the stream thread either way.
+   */
+  @ParameterizedTest(name = "scoring.overlap={0}")
+  @ValueSource(booleans = {false, true})
+  void killedWhileBufferingAndWhileScoringEveryRolloutHasOneResultEqualToACleanRun(boolean overlap)
       throws IOException {
     // Step 1: one input partition (batches form in offset order), a config file for the process.
     Topics topics = Topics.create(kafka, "crash", 1);
@@ -64,7 +70,7 @@ class CrashRecoveryPipelineIT {
     String appId = "crash-" + System.nanoTime();
     List<RolloutPair> pairs = Pipelines.heldoutPairs("crash", PAIRS);
     // A long max wait: the buffered pairs must still be buffered when the process is killed.
-    Path config = writeConfig(dir, appId, topics, "600000");
+    Path config = writeConfig(dir, appId, topics, "600000", overlap);
 
     // Step 2: buffer 3 pairs (fewer than a batch); SIGKILL once they are in the changelog.
     try (AppProcess first = AppProcess.start(config, dir.resolve("run-1.log"))) {
@@ -93,7 +99,7 @@ class CrashRecoveryPipelineIT {
         .isEmpty();
 
     // Step 4: restart with a short max wait; the rest of the pairs; everything gets scored.
-    writeConfig(dir, appId, topics, "1000");
+    writeConfig(dir, appId, topics, "1000", overlap);
     List<ConsumerRecord<String, RewardResult>> results;
     try (AppProcess third = AppProcess.start(config, dir.resolve("run-3.log"))) {
       third.awaitLog("-> RUNNING", START);
@@ -195,8 +201,8 @@ class CrashRecoveryPipelineIT {
         kafka, topics.output(), AvroSerdes.rewardResult().deserializer());
   }
 
-  private static Path writeConfig(Path dir, String appId, Topics topics, String maxWaitMs)
-      throws IOException {
+  private static Path writeConfig(
+      Path dir, String appId, Topics topics, String maxWaitMs, boolean overlap) throws IOException {
     AppConfig base = Pipelines.config(kafka, appId, topics, BATCH, dir.resolve("state"));
     Properties p = new Properties();
     p.setProperty(AppConfig.APPLICATION_ID, appId);
@@ -209,6 +215,7 @@ class CrashRecoveryPipelineIT {
     p.setProperty(AppConfig.JUDGE_DIR, base.judgeDir().toString());
     p.setProperty(AppConfig.JUDGE_MODE, "reflect");
     p.setProperty(AppConfig.JUDGE_SAMPLES, "4");
+    p.setProperty(AppConfig.SCORING_OVERLAP, Boolean.toString(overlap));
     // The same state directory on every restart, like a pod with its volume: the same process
     // id, so the restarted producer fences the killed one's open transaction at once.
     p.setProperty(AppConfig.STATE_DIR, base.stateDir());

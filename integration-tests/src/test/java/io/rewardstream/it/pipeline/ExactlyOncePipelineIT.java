@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,12 +36,21 @@ class ExactlyOncePipelineIT {
   @RegisterExtension
   static final KafkaClusterExtension kafka = KafkaClusterExtension.fromSystemProperties();
 
-  @Test
-  void twoHundredPairsInTwoHundredResultsOutEachExactlyOnce() {
+  /** Scored on the stream thread, and on the judge lane while the stream thread commits. */
+  @ParameterizedTest(name = "scoring.overlap={0}")
+  @ValueSource(booleans = {false, true})
+  void twoHundredPairsInTwoHundredResultsOutEachExactlyOnce(boolean overlap) {
     // Step 1: topics, the app with the real judge, 200 held-out pairs produced.
     Topics topics = Topics.create(kafka, "eo", 3);
     AppConfig config =
-        Pipelines.config(kafka, "eo-" + System.nanoTime(), topics, 32, Pipelines.tempDir("eo"));
+        Pipelines.config(
+            kafka,
+            "eo-" + System.nanoTime(),
+            topics,
+            32,
+            Pipelines.tempDir("eo"),
+            AppConfig.SCORING_OVERLAP,
+            Boolean.toString(overlap));
     List<RolloutPair> pairs = Pipelines.heldoutPairs("eo", PAIRS);
     long start = System.nanoTime();
     List<ConsumerRecord<String, RewardResult>> results;
