@@ -212,7 +212,12 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   private void step(long now, boolean tick) {
     while (true) {
       if (inFlight != null && inFlight.verdicts().isDone()) {
-        emitInFlight();
+        InFlight done = inFlight;
+        inFlight = null;
+        lane.claimed(done.verdicts());
+        List<Verdict> verdicts = verdictsOf(done);
+        submitArmedIfCommitted(); // the judge goes on before the results are written
+        emit(done, verdicts);
       }
       if (attempts.armed()) {
         List<String> batch = attempts.committedBatch(key -> store.get(key) != null);
@@ -359,15 +364,11 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
   }
 
   /**
-   * Forwards the lane's verdicts for this task's batch (pairs still buffered) and asks a commit.
+   * The lane's verdicts of a finished batch (a judge error is rethrown as on the stream thread).
    */
-  private void emitInFlight() {
-    InFlight done = inFlight;
-    inFlight = null;
-    lane.claimed(done.verdicts());
-    List<Verdict> verdicts;
+  private static List<Verdict> verdictsOf(InFlight done) {
     try {
-      verdicts = done.verdicts().get();
+      return done.verdicts().get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime; // e.g. the judge is closing: as when scored on the stream thread
@@ -377,6 +378,29 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while taking the judge lane's verdicts", e);
     }
+  }
+
+  /**
+   * Hands the armed batch to the lane at once if its attempts are committed, so the judge does not
+   * wait while the previous batch's results are written. The armed batch never holds a pair of the
+   * batch just finished (those were excluded when it was picked).
+   */
+  private void submitArmedIfCommitted() {
+    if (!attempts.armed() || !lane.accepts()) {
+      return;
+    }
+    List<String> batch = attempts.committedBatch(key -> store.get(key) != null);
+    if (batch != null) {
+      attempts.disarm();
+      submit(batch);
+    }
+  }
+
+  /**
+   * Forwards a finished batch's verdicts (for its pairs still buffered), drops them from the buffer
+   * and asks for a commit.
+   */
+  private void emit(InFlight done, List<Verdict> verdicts) {
     long scoredAt = context.currentSystemTimeMs();
     lastScoredAtMs = scoredAt;
     int emitted = 0;
