@@ -79,6 +79,11 @@ public final class ApicurioRegistry implements AutoCloseable {
     return "http://127.0.0.1:" + port + "/apis/ccompat/v7";
   }
 
+  /** The port it listens on (127.0.0.1). */
+  public int port() {
+    return port;
+  }
+
   /** Plain HTTP calls to its Confluent-compatible API. */
   public RegistryHttp http() {
     return new RegistryHttp(url());

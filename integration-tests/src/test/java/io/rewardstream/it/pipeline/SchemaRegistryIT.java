@@ -14,6 +14,7 @@ import io.rewardstream.gateway.GatewayServer;
 import io.rewardstream.it.ApicurioRegistry;
 import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.it.RegistryHttp;
+import io.rewardstream.it.TcpRelay;
 import io.rewardstream.it.pipeline.Pipelines.Raw;
 import io.rewardstream.schemas.AvroSerdes;
 import io.rewardstream.schemas.WireFormat;
@@ -85,6 +86,66 @@ class SchemaRegistryIT {
   @Test
   void aSchemaTheRegistryRefusesStopsProduceAtStartWithTheReason() throws Exception {
     refusedSchemaStopsProduce(kafka, registry.http(), work);
+  }
+
+  @Test
+  void aRegistryOutageStopsScoringWithoutDeadLettersAndScoringResumesWhenItIsBack()
+      throws Exception {
+    Pipelines.Topics topics = Pipelines.Topics.create(kafka, "outage", 1);
+    // The actor registers its schema with the registry itself: an id the app has not seen yet.
+    WireFormat actor =
+        WireFormat.withRegistry(WireFormat.Format.REGISTRY, RegistrySettings.of(registry.url()));
+    List<Raw> records =
+        Pipelines.heldoutPairs("outage", 4).stream()
+            .map(
+                p ->
+                    Raw.of(
+                        p.getRolloutId(),
+                        actor.rolloutPair().serializer().serialize(topics.input(), p)))
+            .toList();
+    try (TcpRelay relay = new TcpRelay(registry.port())) {
+      // The app reaches the registry through a relay the test can cut, and retries for 1 s.
+      AppConfig config =
+          Pipelines.config(
+              kafka,
+              "outage-app",
+              topics,
+              4,
+              work.resolve("outage-state"),
+              WireFormat.FORMAT,
+              "registry",
+              RegistrySettings.URL,
+              "http://127.0.0.1:" + relay.port() + "/apis/ccompat/v7",
+              RegistrySettings.RETRY_TIMEOUT_MS,
+              "1000");
+      List<ConsumerRecord<String, byte[]>> rewards;
+      try (RewardStreamApp app = RewardStreamApp.start(config)) {
+        app.awaitRunning(Duration.ofSeconds(90));
+
+        // The registry becomes unreachable, then pairs with the unseen schema id arrive.
+        relay.cut();
+        Pipelines.produce(kafka, topics.input(), records);
+        Pipelines.sleep(2500); // > the 1 s retry: the stream thread failed at least once
+        assertThat(Pipelines.readAllCommitted(kafka, topics.output(), new ByteArrayDeserializer()))
+            .as("nothing scored while the registry was away")
+            .isEmpty();
+
+        // It comes back: the replaced stream thread reads the same records again and scores them.
+        relay.restore();
+        rewards =
+            Pipelines.readCommitted(
+                kafka,
+                topics.output(),
+                new ByteArrayDeserializer(),
+                read -> read.size() >= 4,
+                Duration.ofMinutes(2),
+                Duration.ofSeconds(2));
+      }
+      assertThat(Pipelines.byUniqueKey(rewards)).hasSize(4);
+      assertThat(Pipelines.readAllCommitted(kafka, topics.dlq(), new ByteArrayDeserializer()))
+          .as("good records are not dead-lettered because the registry blinked")
+          .isEmpty();
+    }
   }
 
   /**
