@@ -1,7 +1,7 @@
 package io.rewardstream.bench;
 
+import io.rewardstream.judge.ForwardingJudge;
 import io.rewardstream.judge.Judge;
-import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import java.util.List;
@@ -12,15 +12,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A real judge with a stopwatch around {@link #judge}: how much of a pipeline run was the judge
  * scoring, and so how much was everything else (Kafka, transactions, waiting for a batch).
  */
-final class TimedJudge implements Judge {
-
-  private final Judge judge;
+final class TimedJudge extends ForwardingJudge {
 
   /** {start, end} System.nanoTime() of every call. */
   private final List<long[]> calls = new CopyOnWriteArrayList<>();
 
   TimedJudge(Judge judge) {
-    this.judge = judge;
+    super(judge);
   }
 
   /**
@@ -48,29 +46,9 @@ final class TimedJudge implements Judge {
   public List<Verdict> judge(List<PairInput> batch) {
     long start = System.nanoTime();
     try {
-      return judge.judge(batch);
+      return super.judge(batch);
     } finally {
       calls.add(new long[] {start, System.nanoTime()});
     }
-  }
-
-  @Override
-  public int promptTokens(PairInput pair) {
-    return judge.promptTokens(pair);
-  }
-
-  @Override
-  public int maxPromptTokens() {
-    return judge.maxPromptTokens();
-  }
-
-  @Override
-  public JudgeInfo info() {
-    return judge.info();
-  }
-
-  @Override
-  public void close() {
-    judge.close();
   }
 }

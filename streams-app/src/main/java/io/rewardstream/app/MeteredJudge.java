@@ -5,6 +5,7 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.rewardstream.judge.ForwardingJudge;
 import io.rewardstream.judge.Judge;
 import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
@@ -26,11 +27,10 @@ import org.slf4j.LoggerFactory;
  * starts and ends (the crash-recovery test waits for "scoring a batch" to kill the app mid-batch).
  * Owns the judge it wraps and closes it.
  */
-final class MeteredJudge implements Judge {
+final class MeteredJudge extends ForwardingJudge {
 
   private static final Logger LOG = LoggerFactory.getLogger(MeteredJudge.class);
 
-  private final Judge delegate;
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong pairs = new AtomicLong();
   private final AtomicLong nanos = new AtomicLong();
@@ -51,7 +51,7 @@ final class MeteredJudge implements Judge {
   private final Tags tags;
 
   MeteredJudge(Judge delegate, MeterRegistry registry) {
-    this.delegate = delegate;
+    super(delegate);
     JudgeInfo info = delegate.info();
     Tags tags =
         Tags.of("judge_id", info.id(), "judge_version", info.version(), "mode", info.mode());
@@ -95,7 +95,7 @@ final class MeteredJudge implements Judge {
     }
     List<Verdict> verdicts;
     try {
-      verdicts = delegate.judge(batch);
+      verdicts = delegate().judge(batch);
     } finally {
       synchronized (gate) {
         callStarted.set(0);
@@ -116,21 +116,6 @@ final class MeteredJudge implements Judge {
     }
     LOG.debug("scored a batch of {} pairs in {} ms", batch.size(), elapsed / 1_000_000);
     return verdicts;
-  }
-
-  @Override
-  public int promptTokens(PairInput pair) {
-    return delegate.promptTokens(pair);
-  }
-
-  @Override
-  public int maxPromptTokens() {
-    return delegate.maxPromptTokens();
-  }
-
-  @Override
-  public JudgeInfo info() {
-    return delegate.info();
   }
 
   /** How long the judge call in progress has run; zero when the judge is idle. */
@@ -170,12 +155,12 @@ final class MeteredJudge implements Judge {
         return false;
       }
     }
-    delegate.close();
+    delegate().close();
     return true;
   }
 
   @Override
   public void close() {
-    delegate.close();
+    delegate().close();
   }
 }

@@ -326,8 +326,8 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
     return true;
   }
 
-  /** Scores the armed batch (those of its pairs still buffered) and asks for a commit. */
-  private void scoreBatch(List<String> keys) {
+  /** The keys' pairs that are still buffered, in the keys' order. */
+  private List<KeyValue<String, BufferedPair>> stillBuffered(List<String> keys) {
     List<KeyValue<String, BufferedPair>> batch = new ArrayList<>();
     for (String key : keys) {
       BufferedPair pair = store.get(key);
@@ -335,6 +335,12 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
         batch.add(KeyValue.pair(key, pair));
       }
     }
+    return batch;
+  }
+
+  /** Scores the armed batch (those of its pairs still buffered) and asks for a commit. */
+  private void scoreBatch(List<String> keys) {
+    List<KeyValue<String, BufferedPair>> batch = stillBuffered(keys);
     if (batch.isEmpty()) {
       return;
     }
@@ -345,13 +351,7 @@ final class BatchBufferProcessor implements Processor<String, BufferedPair, Stri
 
   /** Hands the armed batch (those of its pairs still buffered) to the lane. */
   private void submit(List<String> keys) {
-    List<KeyValue<String, BufferedPair>> batch = new ArrayList<>();
-    for (String key : keys) {
-      BufferedPair pair = store.get(key);
-      if (pair != null) {
-        batch.add(KeyValue.pair(key, pair));
-      }
-    }
+    List<KeyValue<String, BufferedPair>> batch = stillBuffered(keys);
     if (batch.isEmpty()) {
       return;
     }

@@ -1,7 +1,7 @@
 package io.rewardstream.topology;
 
+import io.rewardstream.judge.ForwardingJudge;
 import io.rewardstream.judge.Judge;
-import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import io.rewardstream.scoring.BatchScorer;
@@ -131,31 +131,15 @@ public final class JudgeLane implements AutoCloseable {
   }
 
   /** The judge with its scoring calls serialised (token counting stays concurrent: it is pure). */
-  private static final class OneCallAtATime implements Judge {
-    private final Judge judge;
+  private static final class OneCallAtATime extends ForwardingJudge {
 
     OneCallAtATime(Judge judge) {
-      this.judge = judge;
+      super(judge);
     }
 
     @Override
     public synchronized List<Verdict> judge(List<PairInput> batch) {
-      return judge.judge(batch);
-    }
-
-    @Override
-    public int promptTokens(PairInput pair) {
-      return judge.promptTokens(pair);
-    }
-
-    @Override
-    public int maxPromptTokens() {
-      return judge.maxPromptTokens();
-    }
-
-    @Override
-    public JudgeInfo info() {
-      return judge.info();
+      return super.judge(batch);
     }
 
     @Override

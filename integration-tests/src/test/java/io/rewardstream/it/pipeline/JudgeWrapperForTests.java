@@ -1,7 +1,7 @@
 package io.rewardstream.it.pipeline;
 
+import io.rewardstream.judge.ForwardingJudge;
 import io.rewardstream.judge.Judge;
-import io.rewardstream.judge.JudgeInfo;
 import io.rewardstream.judge.PairInput;
 import io.rewardstream.judge.Verdict;
 import java.util.List;
@@ -11,12 +11,10 @@ import java.util.List;
  * base of the stand-ins the ITs name as such (a slow judge, one that kills its process). The
  * verdicts are always the real judge's.
  */
-abstract class JudgeWrapperForTests implements Judge {
-
-  private final Judge real;
+abstract class JudgeWrapperForTests extends ForwardingJudge {
 
   JudgeWrapperForTests(Judge real) {
-    this.real = real;
+    super(real);
   }
 
   /** Runs before the real judge sees the batch. */
@@ -25,26 +23,6 @@ abstract class JudgeWrapperForTests implements Judge {
   @Override
   public List<Verdict> judge(List<PairInput> batch) {
     beforeCall(batch);
-    return real.judge(batch);
-  }
-
-  @Override
-  public int promptTokens(PairInput pair) {
-    return real.promptTokens(pair);
-  }
-
-  @Override
-  public int maxPromptTokens() {
-    return real.maxPromptTokens();
-  }
-
-  @Override
-  public JudgeInfo info() {
-    return real.info();
-  }
-
-  @Override
-  public void close() {
-    real.close();
+    return super.judge(batch);
   }
 }
