@@ -180,9 +180,9 @@ public final class WireFormat {
   }
 
   /**
-   * Registers (or looks up) the schemas of the topics a command writes, before it writes any, so a
-   * schema the registry refuses stops the command at start with the registry's reason. Nothing to
-   * do when the format written is single-object.
+   * Checks the registry and registers (or looks up) the schemas of the topics a command writes,
+   * before it writes any, so a wrong URL or a schema the registry refuses stops the command at
+   * start with the reason. With single-object writing, only the check (when a registry is set).
    *
    * @return subject → schema id, in the order given
    * @throws io.rewardstream.schemas.registry.RegistryRefusedException naming the subject and fix
@@ -191,6 +191,9 @@ public final class WireFormat {
   public Map<String, Integer> prepare(
       List<? extends Topic<String, ? extends SpecificRecord>> written) {
     Map<String, Integer> ids = new LinkedHashMap<>();
+    if (registry != null) {
+      registry.check(); // a wrong URL stops the command here, in either format
+    }
     if (format != Format.REGISTRY) {
       return ids;
     }

@@ -3,13 +3,18 @@ package io.rewardstream.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.net.httpserver.HttpServer;
 import io.rewardstream.avro.RolloutPair;
+import io.rewardstream.schemas.registry.RegistryRefusedException;
 import io.rewardstream.schemas.registry.RegistrySettings;
 import io.rewardstream.schemas.registry.RegistryUnavailableException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
 import org.junit.jupiter.api.Test;
@@ -80,6 +85,44 @@ class RegistrySerdeTest {
     assertThatThrownBy(() -> serde.serializer().serialize("t", pair()))
         .isInstanceOf(RegistryUnavailableException.class)
         .hasMessageContaining("register io.rewardstream.avro.RolloutPair under subject 't-value'");
+  }
+
+  @Test
+  void aUrlThatIsNotARegistryStopsAtStartAndIsNeverTakenForAnUnknownId() throws Exception {
+    // A real HTTP server that is not a registry (e.g. Apicurio's base URL without
+    // /apis/ccompat/v7): every path answers a plain 404.
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/",
+        exchange -> {
+          byte[] body = "<html>Not Found</html>".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(404, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    try {
+      WireFormat wire =
+          WireFormat.from(
+              Map.of(
+                  "serde.format",
+                  "registry",
+                  "schema.registry.url",
+                  "http://127.0.0.1:" + server.getAddress().getPort()));
+
+      assertThatThrownBy(() -> wire.prepare(List.of(Topics.REWARDS)))
+          .isInstanceOf(RegistryRefusedException.class)
+          .hasMessageContaining("HTTP 404")
+          .hasMessageContaining("/apis/ccompat/v7");
+      assertThatThrownBy(
+              () ->
+                  wire.rolloutPair().deserializer().deserialize("t", new byte[] {0, 0, 0, 0, 7, 2}))
+          .isInstanceOf(RegistryRefusedException.class)
+          .isNotInstanceOf(AvroDecodingException.class);
+    } finally {
+      server.stop(0);
+    }
   }
 
   @Test

@@ -6,12 +6,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.rewardstream.avro.DeadLetter;
 import io.rewardstream.avro.DeadLetterReason;
 import io.rewardstream.schemas.AvroSerdes;
+import io.rewardstream.schemas.WireFormat;
 import io.rewardstream.schemas.registry.RegistryUnavailableException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.TaskId;
@@ -115,6 +118,21 @@ class DeadLetterProcessingExceptionHandlerTest {
 
     assertThat(response.result()).isEqualTo(ProcessingExceptionHandler.Result.FAIL);
     assertThat(response.deadLetterQueueRecords()).isEmpty();
+  }
+
+  @Test
+  void theAppsWireFormatReachesTheHandlerThroughTheStreamsConfig() {
+    WireFormat wire = WireFormat.from(Map.of("schema.registry.url", "http://127.0.0.1:1"));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "t");
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "127.0.0.1:9092");
+
+    StreamsConfig config =
+        new StreamsConfig(DeadLetterProcessingExceptionHandler.withWireFormat(props, wire));
+
+    // Streams configures its handlers with the originals, objects included.
+    assertThat(config.originals().get(DeadLetterProcessingExceptionHandler.WIRE_FORMAT_CONFIG))
+        .isSameAs(wire);
   }
 
   @Test

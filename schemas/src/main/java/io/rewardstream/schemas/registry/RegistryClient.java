@@ -132,6 +132,30 @@ public final class RegistryClient {
   }
 
   /**
+   * Checks that the URL is a registry's Confluent-compatible API that accepts the credentials
+   * ({@code GET /config}), so that a wrong URL stops a command at start instead of making every
+   * record look like one with an unknown schema id.
+   *
+   * @throws RegistryRefusedException naming the setting to fix
+   * @throws RegistryUnavailableException when it does not answer in time
+   */
+  public void check() {
+    Optional<JsonNode> answer = call("GET", "/config", null, "read its configuration");
+    if (answer.isEmpty() || !answer.get().has("compatibilityLevel")) {
+      throw new RegistryRefusedException(
+          "the server at "
+              + settings.url()
+              + " does not answer GET /config like a schema registry's Confluent-compatible API:"
+              + " check "
+              + RegistrySettings.URL
+              + " (Apicurio: http://HOST:8080/apis/ccompat/v7; Confluent, Karapace:"
+              + " http://HOST:8081)",
+          200,
+          0);
+    }
+  }
+
+  /**
    * The schema registered with {@code id}, or empty when the registry has none. Cached.
    *
    * @throws RegistryRefusedException when the registry refuses the request (credentials)
@@ -192,8 +216,8 @@ public final class RegistryClient {
         JsonNode error = parseQuietly(response.body());
         int code = error.path("error_code").asInt(status);
         String message = error.path("message").asText(response.body());
-        if (status == 404 && (code == 40401 || code == 40402 || code == 40403 || code == 404)) {
-          return Optional.empty();
+        if (status == 404 && (code == 40401 || code == 40402 || code == 40403)) {
+          return Optional.empty(); // the registry's own "no such subject, version or schema"
         }
         if (status < 500 && status != 429) {
           throw refused(what, status, code, message);
@@ -243,6 +267,12 @@ public final class RegistryClient {
               + " compatibility level; RewardStream's schemas evolve only by adding fields with"
               + " defaults, so BACKWARD accepts them: check that the subject holds RewardStream's"
               + " record and not another one of the same topic name (docs/wire-format.md)";
+    } else if (status == 404) {
+      fix =
+          "the URL answered 404 without a registry error code: "
+              + RegistrySettings.URL
+              + " must be the base URL of the Confluent-compatible API (Apicurio:"
+              + " http://HOST:8080/apis/ccompat/v7; Confluent, Karapace: http://HOST:8081)";
     } else if (status == 422) {
       fix = "the registry does not accept the schema as Avro; check that it is a recent registry";
     } else {
