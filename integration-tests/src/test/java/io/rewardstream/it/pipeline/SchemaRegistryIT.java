@@ -436,8 +436,11 @@ class SchemaRegistryIT {
             "--baseline",
             topics.output(),
             "--candidate",
-            topics.output() + "-replayed");
+            topics.output() + "-replayed",
+            "--out",
+            work.resolve(name + "-compare").toString());
     assertThat(compare.status()).as(compare.err()).isZero();
+    assertThat(work.resolve(name + "-compare.json")).isRegularFile();
     assertThat(compare.out()).doesNotContain("undecodable");
   }
 

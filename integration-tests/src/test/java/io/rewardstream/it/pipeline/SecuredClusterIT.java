@@ -195,8 +195,11 @@ class SecuredClusterIT {
             "--baseline",
             topics.output(),
             "--candidate",
-            "s-replayed");
+            "s-replayed",
+            "--out",
+            dir.resolve("compare-report").toString());
     assertThat(compare.status()).as(compare.err()).isZero();
+    assertThat(dir.resolve("compare-report.html")).isRegularFile();
 
     // Step 6: a wrong password fails fast, naming the setting; so does a plaintext client.
     Path wrong = clientConfig("wrong.properties", jaas("not-the-password"));
