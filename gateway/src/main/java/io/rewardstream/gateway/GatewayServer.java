@@ -77,7 +77,7 @@ public final class GatewayServer implements AutoCloseable {
             List.of(
                 Topics.ROLLOUTS.withName(config.rolloutsTopic()),
                 Topics.ROLLOUT_GROUPS.withName(config.groupsTopic())));
-    LOG.info("wire format: {}{}", wire.describe(), ids.isEmpty() ? "" : "; schema ids " + ids);
+    LOG.info("wire format: {}", wire.describe(ids));
     this.router = new ResultRouter(config, wire);
     Map<String, Object> props = config.clientSettings();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());

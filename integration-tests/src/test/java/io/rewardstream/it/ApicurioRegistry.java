@@ -118,7 +118,8 @@ public final class ApicurioRegistry implements AutoCloseable {
     }
   }
 
-  private static int freePort() {
+  /** A port nothing listens on now, on 127.0.0.1 (for a child process to bind). */
+  public static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     } catch (IOException e) {

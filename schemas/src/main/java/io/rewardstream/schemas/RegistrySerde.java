@@ -59,6 +59,9 @@ public final class RegistrySerde<T extends SpecificRecord>
   private final SpecificDatumWriter<T> writer;
   private final Map<Integer, SpecificDatumReader<T>> readers = new ConcurrentHashMap<>();
 
+  /** The writer schema's id per topic: one registry call per topic, none per record after it. */
+  private final Map<String, Integer> ids = new ConcurrentHashMap<>();
+
   /**
    * @param writeRegistry write the Confluent wire format (true) or single-object encoding (false)
    */
@@ -94,7 +97,16 @@ public final class RegistrySerde<T extends SpecificRecord>
    * @return the schema id
    */
   public int prepare(String topic) {
-    return registry.idFor(subject(topic), readerSchema);
+    return idFor(topic);
+  }
+
+  private int idFor(String topic) {
+    Integer id = ids.get(topic);
+    if (id == null) {
+      id = registry.idFor(subject(topic), readerSchema);
+      ids.put(topic, id);
+    }
+    return id;
   }
 
   @Override
@@ -105,7 +117,7 @@ public final class RegistrySerde<T extends SpecificRecord>
     if (!writeRegistry) {
       return singleObject.serialize(topic, data);
     }
-    int id = registry.idFor(subject(topic), readerSchema);
+    int id = idFor(topic);
     ByteArrayOutputStream out = new ByteArrayOutputStream(256);
     out.write(MAGIC);
     out.writeBytes(ByteBuffer.allocate(4).putInt(id).array());

@@ -91,35 +91,33 @@ public final class WireFormat {
    * @throws IllegalArgumentException naming the bad or missing setting and the fix
    */
   public static WireFormat from(Map<String, ?> settings) {
-    Object value = settings.get(FORMAT);
-    Format format =
-        value == null || value.toString().isBlank()
-            ? Format.SINGLE_OBJECT
-            : Format.parse(value.toString());
     Optional<RegistrySettings> registry = RegistrySettings.from(settings);
-    if (format == Format.REGISTRY && registry.isEmpty()) {
-      throw new IllegalArgumentException(missingUrl());
-    }
-    if (registry.isEmpty()) {
-      return SINGLE_OBJECT;
-    }
-    return new WireFormat(format, new RegistryClient(registry.get()));
+    Format format = formatOf(settings, registry.isPresent());
+    return registry.isEmpty()
+        ? SINGLE_OBJECT
+        : new WireFormat(format, new RegistryClient(registry.get()));
   }
 
   /**
-   * Checks settings as {@link #from} would, without making a registry client (no network).
+   * Validates settings as {@link #from} would, without making a registry client (no network).
    *
    * @throws IllegalArgumentException naming the bad or missing setting and the fix
    */
-  public static void check(Map<String, ?> settings) {
+  public static void validate(Map<String, ?> settings) {
+    formatOf(settings, RegistrySettings.from(settings).isPresent());
+  }
+
+  /** The format written, checked against whether a registry is configured. */
+  private static Format formatOf(Map<String, ?> settings, boolean hasRegistry) {
     Object value = settings.get(FORMAT);
     Format format =
         value == null || value.toString().isBlank()
             ? Format.SINGLE_OBJECT
             : Format.parse(value.toString());
-    if (RegistrySettings.from(settings).isEmpty() && format == Format.REGISTRY) {
+    if (format == Format.REGISTRY && !hasRegistry) {
       throw new IllegalArgumentException(missingUrl());
     }
+    return format;
   }
 
   /** Whether a settings key belongs to the wire format ({@value #FORMAT}, schema.registry.*). */
@@ -155,6 +153,11 @@ public final class WireFormat {
   public String describe() {
     return format.text()
         + (registry == null ? "" : " (schema registry " + registry.settings().describe() + ")");
+  }
+
+  /** {@link #describe()} with the schema ids {@link #prepare} returned, for a start-up log line. */
+  public String describe(Map<String, Integer> ids) {
+    return describe() + (ids.isEmpty() ? "" : "; schema ids " + ids);
   }
 
   /** The serde of a generated record type in this format (one shared instance per type). */

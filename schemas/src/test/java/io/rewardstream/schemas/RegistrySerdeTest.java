@@ -126,6 +126,43 @@ class RegistrySerdeTest {
   }
 
   @Test
+  void aTopicCostsOneRegistryCallNotOnePerRecord() throws Exception {
+    // A stand-in registry (JDK HttpServer) that counts the calls: the test is about the serde's
+    // caching; a real registry is in SchemaRegistryIT.
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer server =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.createContext(
+        "/subjects/t-value/versions",
+        exchange -> {
+          calls.incrementAndGet();
+          byte[] body = "{\"id\":7}".getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, body.length);
+          exchange.getResponseBody().write(body);
+          exchange.close();
+        });
+    server.start();
+    try {
+      Serde<RolloutPair> serde =
+          WireFormat.withRegistry(
+                  WireFormat.Format.REGISTRY,
+                  RegistrySettings.of("http://127.0.0.1:" + server.getAddress().getPort()))
+              .rolloutPair();
+      byte[] last = null;
+      for (int i = 0; i < 100; i++) {
+        last = serde.serializer().serialize("t", pair());
+      }
+
+      assertThat(calls.get()).isEqualTo(1);
+      assertThat(java.util.Arrays.copyOf(last, 5)).containsExactly(0, 0, 0, 0, 7);
+      assertThat(serde.deserializer().deserialize("t", last)).isEqualTo(pair());
+    } finally {
+      server.stop(0);
+    }
+  }
+
+  @Test
   void settingsAreCheckedWithTheKeyAndTheFix() {
     assertThat(WireFormat.from(Map.of()).format()).isEqualTo(WireFormat.Format.SINGLE_OBJECT);
     assertThat(WireFormat.from(Map.of()).registry()).isEmpty();

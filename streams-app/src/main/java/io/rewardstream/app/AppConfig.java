@@ -264,7 +264,7 @@ public record AppConfig(
     kafkaProperties = Map.copyOf(kafkaProperties == null ? Map.of() : kafkaProperties);
     wireSettings = Map.copyOf(wireSettings == null ? Map.of() : wireSettings);
     try {
-      WireFormat.check(wireSettings);
+      WireFormat.validate(wireSettings);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("Invalid wire format settings: " + e.getMessage(), e);
     }

@@ -155,7 +155,7 @@ public final class RewardStreamApp implements AutoCloseable {
       written.add(Topics.GROUP_REWARDS.withName(config.groups().outputTopic()));
     }
     Map<String, Integer> ids = wire.prepare(written);
-    LOG.info("wire format: {}{}", wire.describe(), ids.isEmpty() ? "" : "; schema ids " + ids);
+    LOG.info("wire format: {}", wire.describe(ids));
     return wire;
   }
 

@@ -89,10 +89,6 @@ final class TailCommand implements Callable<Integer> {
     return 0;
   }
 
-  static String line(ConsumerRecord<byte[], byte[]> record) {
-    return line(WireFormat.singleObject(), record);
-  }
-
   static String line(WireFormat wire, ConsumerRecord<byte[], byte[]> record) {
     return record.topic()
         + "-"

@@ -126,7 +126,7 @@ public final class Replayer {
       written.add(Topics.ROLLOUTS_DLQ.withName(options.dlqTopic()));
     }
     Map<String, Integer> ids = wire.prepare(written);
-    LOG.info("wire format: {}{}", wire.describe(), ids.isEmpty() ? "" : "; schema ids " + ids);
+    LOG.info("wire format: {}", wire.describe(ids));
     try (KafkaConsumer<byte[], byte[]> input =
         CommittedReader.consumer(options.connection(), options.batchSize())) {
       ReplayRange range = resolve(input, options);

@@ -1,11 +1,8 @@
 package io.rewardstream.it.pipeline;
 
+import io.rewardstream.it.ApicurioRegistry;
 import io.rewardstream.it.KafkaClusterExtension;
 import io.rewardstream.it.RegistryHttp;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -33,7 +30,7 @@ class ConfluentSchemaRegistryIT {
 
   @Test
   void theRegistryScenariosPassAgainstConfluentSchemaRegistry() throws Exception {
-    int port = freePort();
+    int port = ApicurioRegistry.freePort();
     try (GenericContainer<?> registry =
         new GenericContainer<>(IMAGE)
             .withNetworkMode("host")
@@ -50,14 +47,6 @@ class ConfluentSchemaRegistryIT {
       Path work = Pipelines.tempDir("confluent-registry");
       SchemaRegistryIT.scoresAMixedTopic(kafka, http, work, "confluent");
       SchemaRegistryIT.refusedSchemaStopsProduce(kafka, http, work);
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }
