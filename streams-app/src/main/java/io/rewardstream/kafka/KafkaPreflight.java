@@ -37,6 +37,9 @@ public final class KafkaPreflight {
    */
   public record Need(String topic, String setting) {}
 
+  /** How much longer than the admin client's own timeout the wait for its answer is. */
+  private static final int BACKSTOP_MS = 2_000;
+
   private KafkaPreflight() {}
 
   /**
@@ -59,16 +62,16 @@ public final class KafkaPreflight {
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
     try (Admin admin = Admin.create(config)) {
       try {
-        admin.describeCluster().nodes().get(ms, TimeUnit.MILLISECONDS);
+        // The admin client's own timeout (default.api.timeout.ms = the timeout) ends the call;
+        // this wait is longer, only a backstop, so one timeout decides and names the cause.
+        admin.describeCluster().nodes().get(ms + BACKSTOP_MS, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
-        throw new KafkaPreflightException(
-            "cannot reach Kafka at "
-                + bootstrap
-                + " within "
-                + timeout.toSeconds()
-                + " s: check --bootstrap-servers / bootstrap.servers, that the brokers are up,"
-                + " and security.protocol (a SASL or TLS listener does not answer a PLAINTEXT"
-                + " client; set it in --client-config)");
+        throw unreachable(bootstrap, timeout);
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+          throw unreachable(bootstrap, timeout);
+        }
+        throw e;
       }
       Map<String, TopicDescription> found = describe(admin, topics, ms, bootstrap);
       List<String> missing = new ArrayList<>();
@@ -105,6 +108,17 @@ public final class KafkaPreflight {
     } catch (org.apache.kafka.common.KafkaException e) {
       throw explain(e, bootstrap);
     }
+  }
+
+  private static KafkaPreflightException unreachable(String bootstrap, Duration timeout) {
+    return new KafkaPreflightException(
+        "cannot reach Kafka at "
+            + bootstrap
+            + " within "
+            + timeout.toSeconds()
+            + " s: check --bootstrap-servers / bootstrap.servers, that the brokers are up,"
+            + " and security.protocol (a SASL or TLS listener does not answer a PLAINTEXT"
+            + " client; set it in --client-config)");
   }
 
   private static Map<String, TopicDescription> describe(
